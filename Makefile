@@ -158,6 +158,8 @@ install: all
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/smbsrvd/web/
+	install -m 0644 rpc/openapi.yaml \
+	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.yaml
 	install -m 0644 smbsrvd.conf.example \
 	    $(DESTDIR)$(PREFIX)/share/examples/smbsrvd/smbsrvd.conf
 

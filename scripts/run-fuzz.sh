@@ -17,7 +17,8 @@ for h in "$@"; do
 	    -artifact_prefix="$work/" "$work/$name" \
 	    >"$work/$name.log" 2>&1; then
 		pass=$((pass + 1))
-		echo "fuzz $name: ok ($(grep -o '#[0-9]*' "$work/$name.log" | tail -n 1 | tr -d '#') runs)"
+		runs=$(grep -Eo '^#[0-9]+' "$work/$name.log" | tail -n 1 | tr -d '#')
+		echo "fuzz $name: ok (${runs:-0} runs in ${secs}s)"
 	else
 		fail=$((fail + 1))
 		failed="$failed $name"

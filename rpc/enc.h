@@ -1,0 +1,50 @@
+/*
+ * enc.h — the REST API's encoding: admin records to JSON, errors to
+ * application/problem+json, errno to HTTP status.
+ *
+ * One place decides how things look on the wire (DESIGN.md, "The REST
+ * API"): snake_case names, 64-bit ids as decimal strings, times as RFC 3339
+ * UTC with milliseconds, durations as integer milliseconds.  Nothing here
+ * knows about HTTP connections; http.c sends what these functions build.
+ */
+#ifndef RPC_ENC_H
+#define RPC_ENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "admin.h"
+
+/* "2026-11-17T08:53:20.000Z" and its NUL, with room to spare. */
+#define ENC_TIME_LEN	32
+/* Deepest nesting accepted in a request body. */
+#define ENC_JSON_DEPTH	32
+
+/* Formats ts as RFC 3339 UTC with milliseconds; -1 if it does not fit. */
+int		 enc_time(char *, size_t, const struct timespec *);
+struct json_object *enc_time_json(const struct timespec *);
+/* A 64-bit id as a JSON string: JSON readers lose precision past 2^53. */
+struct json_object *enc_id(uint64_t);
+
+/* The HTTP status for an errno value from admin_*(); 500 if unknown. */
+int		 enc_status(int err);
+/* The reason phrase of an HTTP status ("Not Found"). */
+const char	*enc_status_title(int status);
+/* {type, title, status, detail}; detail NULL: the title again. */
+struct json_object *enc_problem(int status, const char *detail);
+
+struct json_object *enc_server(const struct admin_server *);
+
+/*
+ * Parses a request body that must be exactly one JSON object (whitespace
+ * around it allowed).  Returns 0, or -1 with a reason in err.
+ */
+int		 enc_json_parse(const char *, size_t, struct json_object **,
+		    char *err, size_t errlen);
+/* The text of obj plus a newline, malloc'd; NULL on ENOMEM. */
+char		*enc_text(struct json_object *, size_t *lenp);
+
+#endif

@@ -1,0 +1,973 @@
+/*
+ * http.c — libmicrohttpd inside our event loop (see http.h).
+ *
+ * Each listener is one MHD daemon in its "external epoll" mode: MHD keeps
+ * its sockets in an epoll set of its own, whose fd is a loop_io in our
+ * loop, and tells how long it may wait (MHD_get_timeout), which becomes a
+ * loop timer.  Whenever either fires we call MHD_run(), which never
+ * blocks, then re-arm the timer.  So every handler runs on the loop
+ * thread, and MHD starts no threads.
+ *
+ * We make the listening sockets ourselves and hand them over with
+ * MHD_OPTION_LISTEN_SOCKET: the Unix socket needs our stale-socket check
+ * and mode 0660, and a reload must know what it is replacing.
+ *
+ * A request's life: MHD calls http_access() once when the headers are in
+ * (we route, check the token and the announced length, and may answer at
+ * once), then once per piece of body (accumulated up to HTTP_BODY_MAX),
+ * then once more at the end, when the handler runs.  The per-request
+ * struct http_req is freed in http_completed(), which MHD calls for every
+ * request that got one, however it ended.
+ *
+ * Listener life: open (socket, MHD daemon, loop_io, timer) --> running
+ * --> closed by http_stop() or replaced by http_reload().  MHD must not
+ * be stopped from inside its own callbacks, so a close requested while
+ * MHD_run() is on the stack (a handler asking for a reload) unhooks the
+ * listener from the loop at once and stops the daemon from the loop's
+ * before-sleep pass.
+ */
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "enc.h"
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "ops.h"
+
+#define HTTP_BODY_MAX		(1024 * 1024)
+#define HTTP_TOKEN_BYTES	32	/* random bytes in a new token */
+#define HTTP_TOKEN_MAX		256	/* longest token read from a file */
+#define HTTP_CONN_LIMIT		64
+#define HTTP_CONN_TIMEOUT	60	/* seconds idle before MHD hangs up */
+#define HTTP_BACKLOG		64
+
+enum http_kind {
+	HTTP_UNIX,
+	HTTP_TCP
+};
+
+struct http_listener {
+	enum http_kind		 hl_kind;
+	char			 hl_name[128];	/* for log lines */
+	struct MHD_Daemon	*hl_mhd;
+	struct loop_io		 hl_io;
+	struct timer		 hl_timer;
+	struct loop_defer	 hl_stop;
+
+	/* HTTP_UNIX: the socket file, removed on close if still ours. */
+	char			*hl_path;
+	dev_t			 hl_dev;
+	ino_t			 hl_ino;
+
+	/* HTTP_TCP */
+	struct conf_addr	 hl_addr;
+	char			*hl_token_file;
+	char			 hl_token[HTTP_TOKEN_MAX + 1];
+	size_t			 hl_token_len;
+};
+
+struct http_req {
+	const struct ops_route	*hr_route;
+	struct ops_params	 hr_params;
+	char			*hr_body;
+	size_t			 hr_len;
+	bool			 hr_answered;	/* reply already queued */
+	bool			 hr_too_big;
+};
+
+static struct http_listener	*http_unix;
+static struct http_listener	*http_tcp;
+static int			 http_in_mhd;	/* MHD_run() depth */
+
+static void	http_close(struct http_listener *);
+
+/*
+ * The path as it may go into a log line: MHD has percent-decoded it, so a
+ * client could otherwise write newlines and forge log entries.
+ */
+static const char *
+http_logsafe(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Splits the connection's query arguments out for handlers (ops.h). */
+static const char *
+http_query(void *arg, const char *key)
+{
+	return MHD_lookup_connection_value(arg, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result
+http_send(struct MHD_Connection *mc, int status, const char *type,
+    char *buf, size_t len, enum MHD_ResponseMemoryMode mode,
+    const char *hname, const char *hval)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if ((r = MHD_create_response_from_buffer(len, buf, mode)) == NULL) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(buf);
+		return MHD_NO;
+	}
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    type) == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store") == MHD_NO ||
+	    MHD_add_response_header(r, "X-Content-Type-Options",
+	    "nosniff") == MHD_NO ||
+	    (hname != NULL &&
+	    MHD_add_response_header(r, hname, hval) == MHD_NO)) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(mc, (unsigned int)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+http_send_json(struct MHD_Connection *mc, int status, const char *type,
+    struct json_object *o, const char *hname, const char *hval)
+{
+	char *text;
+	size_t len;
+
+	if (o == NULL || (text = enc_text(o, &len)) == NULL)
+		return MHD_NO;
+	return http_send(mc, status, type, text, len, MHD_RESPMEM_MUST_FREE,
+	    hname, hval);
+}
+
+static enum MHD_Result
+http_problem(struct MHD_Connection *mc, int status, const char *detail,
+    const char *hname, const char *hval)
+{
+	struct json_object *o;
+	enum MHD_Result ret;
+
+	if ((o = enc_problem(status, detail)) == NULL)
+		return MHD_NO;
+	ret = http_send_json(mc, status, "application/problem+json", o,
+	    hname, hval);
+	json_object_put(o);
+	return ret;
+}
+
+/* Equal without an early exit, so timing does not leak a prefix. */
+static bool
+http_token_equal(const char *want, size_t wlen, const char *got,
+    size_t glen)
+{
+	volatile unsigned char diff = 0;
+	size_t i;
+
+	if (wlen == 0)
+		return false;
+	for (i = 0; i < glen; i++)
+		diff |= (unsigned char)got[i] ^
+		    (unsigned char)want[i < wlen ? i : 0];
+	return diff == 0 && glen == wlen;
+}
+
+/*
+ * RFC 6750 2.1: "Bearer" (any case), spaces, the token.  Returns 0 if the
+ * token matches, 1 if none was given, 2 if a wrong one was.
+ */
+static int
+http_check_token(const struct http_listener *hl, struct MHD_Connection *mc)
+{
+	const char *v, *tok;
+	size_t len;
+
+	v = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (v == NULL || strncasecmp(v, "Bearer", 6) != 0 ||
+	    (v[6] != ' ' && v[6] != '\t'))
+		return 1;
+	for (tok = v + 6; *tok == ' ' || *tok == '\t'; tok++)
+		;
+	len = strlen(tok);
+	while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return 1;
+	return http_token_equal(hl->hl_token, hl->hl_token_len, tok, len) ?
+	    0 : 2;
+}
+
+/* First call of a request: route, authorize, check the announced size. */
+static enum MHD_Result
+http_headers(struct http_listener *hl, struct MHD_Connection *mc,
+    struct http_req *hr, const char *url, const char *method)
+{
+	const struct ops_route *route;
+	char allow[OPS_ALLOW_LEN], safe[128], *end;
+	const char *cl;
+	enum ops_match m;
+	unsigned long long n;
+	int tok;
+
+	m = ops_match(method, url, &route, &hr->hr_params, allow,
+	    sizeof(allow));
+	/*
+	 * Without the token every path looks alike, so the TCP listener does
+	 * not tell strangers which routes exist.
+	 */
+	if (hl->hl_kind == HTTP_TCP &&
+	    (m != OPS_FOUND || (route->ro_flags & OPS_AUTH)) &&
+	    (tok = http_check_token(hl, mc)) != 0) {
+		hr->hr_answered = true;
+		log_debug("http %s: %s %s: %s token", hl->hl_name, method,
+		    http_logsafe(url, safe, sizeof(safe)),
+		    tok == 1 ? "no" : "wrong");
+		return http_problem(mc, 401, tok == 1 ?
+		    "this listener needs an Authorization: Bearer token" :
+		    "the bearer token was refused",
+		    MHD_HTTP_HEADER_WWW_AUTHENTICATE, tok == 1 ?
+		    "Bearer realm=\"smbsrvd\"" :
+		    "Bearer realm=\"smbsrvd\", error=\"invalid_token\"");
+	}
+	if (m == OPS_NO_PATH) {
+		hr->hr_answered = true;
+		return http_problem(mc, 404, "no such resource", NULL, NULL);
+	}
+	if (m == OPS_NO_METHOD) {
+		char detail[OPS_DETAIL_LEN];
+
+		hr->hr_answered = true;
+		snprintf(detail, sizeof(detail), "%s does not answer %s; "
+		    "it answers %s", url, method, allow);
+		return http_problem(mc, 405, detail, MHD_HTTP_HEADER_ALLOW,
+		    allow);
+	}
+	cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno == 0 && end != cl && n > HTTP_BODY_MAX) {
+			hr->hr_answered = true;
+			return http_problem(mc, 413, "request body larger "
+			    "than 1 MiB", NULL, NULL);
+		}
+	}
+	hr->hr_route = route;
+	return MHD_YES;
+}
+
+/* Last call of a request: the whole body is in; run the handler. */
+static enum MHD_Result
+http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
+    struct http_req *hr, const char *url, const char *method)
+{
+	struct ops_req rq;
+	struct ops_reply rp;
+	enum MHD_Result ret;
+	char err[OPS_DETAIL_LEN], safe[128];
+	int e, status;
+
+	if (hr->hr_too_big)
+		return http_problem(mc, 413, "request body larger than 1 MiB",
+		    NULL, NULL);
+	memset(&rq, 0, sizeof(rq));
+	memset(&rp, 0, sizeof(rp));
+	rq.rq_method = method;
+	rq.rq_path = url;
+	rq.rq_params = hr->hr_params;
+	rq.rq_query = http_query;
+	rq.rq_query_arg = mc;
+	if (hr->hr_route->ro_flags & OPS_BODY) {
+		if (hr->hr_len == 0)
+			return http_problem(mc, 400, "a JSON object body is "
+			    "required", NULL, NULL);
+		if (enc_json_parse(hr->hr_body, hr->hr_len, &rq.rq_body, err,
+		    sizeof(err)) == -1)
+			return http_problem(mc, 400, err, NULL, NULL);
+	}
+	if ((e = hr->hr_route->ro_fn(&rq, &rp)) != 0) {
+		status = enc_status(e);
+		ret = http_problem(mc, status, rp.rp_detail[0] != '\0' ?
+		    rp.rp_detail : strerror(e), NULL, NULL);
+	} else if (rp.rp_json != NULL)
+		ret = http_send_json(mc, rp.rp_status, "application/json",
+		    rp.rp_json, NULL, NULL);
+	else
+		ret = http_send(mc, rp.rp_status, rp.rp_type,
+		    (char *)(uintptr_t)rp.rp_data, rp.rp_len,
+		    MHD_RESPMEM_MUST_COPY, NULL, NULL);
+	log_debugl(LOG_LVL_DEBUG + 1, "http %s: %s %s: %d", hl->hl_name,
+	    method, http_logsafe(url, safe, sizeof(safe)),
+	    e != 0 ? enc_status(e) : rp.rp_status);
+	ops_reply_free(&rp);
+	if (rq.rq_body != NULL)
+		json_object_put(rq.rq_body);
+	return ret;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *mc, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct http_listener *hl = cls;
+	struct http_req *hr = *req_cls;
+	char *nb;
+
+	(void)version;
+	if (hr == NULL) {
+		if ((hr = calloc(1, sizeof(*hr))) == NULL)
+			return MHD_NO;
+		*req_cls = hr;
+		return http_headers(hl, mc, hr, url, method);
+	}
+	if (*upload_size != 0) {
+		/*
+		 * MHD cannot queue a reply in the middle of a body, so past
+		 * the cap we drop the rest and answer 413 at the end.
+		 */
+		if (!hr->hr_answered && !hr->hr_too_big) {
+			if (*upload_size > HTTP_BODY_MAX - hr->hr_len) {
+				hr->hr_too_big = true;
+				free(hr->hr_body);
+				hr->hr_body = NULL;
+				hr->hr_len = 0;
+			} else if ((nb = realloc(hr->hr_body,
+			    hr->hr_len + *upload_size + 1)) == NULL)
+				return MHD_NO;
+			else {
+				memcpy(nb + hr->hr_len, upload, *upload_size);
+				hr->hr_body = nb;
+				hr->hr_len += *upload_size;
+				nb[hr->hr_len] = '\0';
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (hr->hr_answered)
+		return MHD_YES;
+	hr->hr_answered = true;
+	return http_dispatch(hl, mc, hr, url, method);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	struct http_req *hr = *req_cls;
+
+	(void)cls;
+	(void)mc;
+	(void)why;
+	if (hr == NULL)
+		return;
+	free(hr->hr_body);
+	free(hr);
+	*req_cls = NULL;
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct http_listener *hl = cls;
+	char msg[512], safe[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_info("http %s: %s", hl->hl_name,
+	    http_logsafe(msg, safe, sizeof(safe)));
+}
+
+/* Runs MHD until it has nothing to do now, then arms its timeout. */
+static void
+http_run(struct http_listener *hl)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	http_in_mhd++;
+	if (MHD_run(hl->hl_mhd) == MHD_NO)
+		log_warnx("http %s: MHD_run failed", hl->hl_name);
+	http_in_mhd--;
+	if (!hl->hl_io.io_added)
+		return;		/* closed from a handler; stop is deferred */
+	/*
+	 * MHD_NO means no connection has a deadline and nothing is pending;
+	 * 0 means MHD has more to do at once (its epoll is edge-triggered
+	 * for connections, so readiness alone would not wake us).
+	 */
+	if (MHD_get_timeout(hl->hl_mhd, &ms) == MHD_YES) {
+		if (loop_timer_after(&hl->hl_timer, (uint64_t)ms) == -1)
+			log_warn("http %s: timer", hl->hl_name);
+	} else
+		loop_timer_cancel(&hl->hl_timer);
+}
+
+static void
+http_io_cb(struct loop_io *io, uint32_t events, void *arg)
+{
+	(void)io;
+	(void)events;
+	http_run(arg);
+}
+
+static void
+http_timer_cb(struct timer *t, void *arg)
+{
+	(void)t;
+	http_run(arg);
+}
+
+/*
+ * A token file that does not exist yet gets a fresh random token, written
+ * to a temporary name with O_EXCL and mode 0600 and renamed into place,
+ * so no reader ever sees it half-written or with looser permissions.
+ */
+static int
+http_token_create(const char *path)
+{
+	unsigned char raw[HTTP_TOKEN_BYTES];
+	char hex[2 * HTTP_TOKEN_BYTES + 2], tmp[PATH_MAX];
+	size_t have = 0, i;
+	ssize_t n;
+	int fd, saved;
+
+	while (have < sizeof(raw)) {
+		n = getrandom(raw + have, sizeof(raw) - have, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		have += (size_t)n;
+	}
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex[2 * HTTP_TOKEN_BYTES] = '\n';
+	hex[2 * HTTP_TOKEN_BYTES + 1] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path,
+	    (long)getpid()) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		goto fail;
+	/* The umask may have taken the owner's write bit; it needs none. */
+	if (fchmod(fd, 0600) == -1 ||
+	    write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
+	    fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		goto fail;
+	}
+	explicit_bzero(hex, sizeof(hex));
+	log_warnx("http: created admin token file %s (mode 0600)", path);
+	return 0;
+fail:
+	explicit_bzero(hex, sizeof(hex));
+	return -1;
+}
+
+/* Reads the bearer token; creates the file if missing.  0 or -1 (logged). */
+static int
+http_token_load(struct http_listener *hl, const char *path)
+{
+	char buf[HTTP_TOKEN_MAX + 2];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == ENOENT) {
+		if (http_token_create(path) == -1) {
+			log_warn("http: cannot create token file %s", path);
+			return -1;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd == -1) {
+		log_warn("http: token file %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("http: token file %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("http: token file %s is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		log_warnx("http: token file %s is readable by group or others "
+		    "(mode %04o); chmod 600 it", path,
+		    (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	do {
+		n = read(fd, buf, sizeof(buf) - 1);
+	} while (n == -1 && errno == EINTR);
+	close(fd);
+	if (n == -1) {
+		log_warn("http: token file %s", path);
+		return -1;
+	}
+	len = (size_t)n;
+	while (len > 0 && strchr(" \t\r\n", buf[len - 1]) != NULL)
+		len--;
+	if (len == 0 || len > HTTP_TOKEN_MAX ||
+	    memchr(buf, '\0', len) != NULL || strcspn(buf, " \t\r\n") < len) {
+		log_warnx("http: token file %s must hold one token of 1 to %d "
+		    "characters", path, HTTP_TOKEN_MAX);
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(hl->hl_token, buf, len);
+	hl->hl_token[len] = '\0';
+	hl->hl_token_len = len;
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/*
+ * Binds the Unix socket.  A socket file already there is removed only if
+ * nobody answers on it (ECONNREFUSED): a live daemon keeps its socket, and
+ * something that is not a socket is never touched.
+ */
+static int
+http_unix_socket(struct http_listener *hl)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, probe, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(hl->hl_path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, hl->hl_path, strlen(hl->hl_path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno != EADDRINUSE)
+			goto fail;
+		if (lstat(hl->hl_path, &st) == -1)
+			goto fail;
+		if (!S_ISSOCK(st.st_mode)) {
+			log_warnx("http: %s exists and is not a socket",
+			    hl->hl_path);
+			errno = EEXIST;
+			goto fail;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe == -1)
+			goto fail;
+		if (connect(probe, (struct sockaddr *)&sun,
+		    sizeof(sun)) == 0) {
+			close(probe);
+			log_warnx("http: %s: another server answers there",
+			    hl->hl_path);
+			errno = EADDRINUSE;
+			goto fail;
+		}
+		saved = errno;
+		close(probe);
+		if (saved != ECONNREFUSED) {
+			errno = saved == EAGAIN ? EADDRINUSE : saved;
+			goto fail;
+		}
+		log_info("http: removing stale socket %s", hl->hl_path);
+		if (unlink(hl->hl_path) == -1 ||
+		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+			goto fail;
+	}
+	/*
+	 * bind() made the file with the umask's mode; tighten it before
+	 * listen() so nobody can connect in between.  Changing the umask
+	 * instead would race with worker threads creating files.
+	 */
+	if (chmod(hl->hl_path, 0660) == -1 || stat(hl->hl_path, &st) == -1 ||
+	    listen(fd, HTTP_BACKLOG) == -1) {
+		saved = errno;
+		unlink(hl->hl_path);
+		errno = saved;
+		goto fail;
+	}
+	hl->hl_dev = st.st_dev;
+	hl->hl_ino = st.st_ino;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int
+http_tcp_socket(struct http_listener *hl)
+{
+	const struct sockaddr *sa = (struct sockaddr *)&hl->hl_addr.ca_ss;
+	int fd, on = 1, saved;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	/* "[::]:port" means IPv6 only; IPv4 is a listener of its own. */
+	if (sa->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	if (bind(fd, sa, hl->hl_addr.ca_sslen) == -1 ||
+	    listen(fd, HTTP_BACKLOG) == -1)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Is fd still the socket we made (inode ino)?  See http_open(). */
+static bool
+http_fd_is(int fd, ino_t ino)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == ino;
+}
+
+static void
+http_free(struct http_listener *hl)
+{
+	if (hl == NULL)
+		return;
+	explicit_bzero(hl->hl_token, sizeof(hl->hl_token));
+	free(hl->hl_path);
+	free(hl->hl_token_file);
+	free(hl);
+}
+
+/* Hands the listening socket fd to a new MHD daemon and hooks it in. */
+static int
+http_open(struct http_listener *hl, int fd)
+{
+	const union MHD_DaemonInfo *info;
+	struct stat st;
+	ino_t ino = 0;
+
+	if (fstat(fd, &st) == 0)
+		ino = st.st_ino;
+	hl->hl_mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG, 0, NULL, NULL, http_access, hl,
+	    /* First, or MHD logs the options before it to stderr. */
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, hl,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, hl,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
+	    MHD_OPTION_END);
+	if (hl->hl_mhd == NULL) {
+		/*
+		 * Whether MHD closed the socket on failure differs between
+		 * versions; close it only if the number is still our socket.
+		 */
+		if (http_fd_is(fd, ino))
+			close(fd);
+		log_warnx("http %s: cannot start the HTTP server",
+		    hl->hl_name);
+		return -1;
+	}
+	/* From here MHD owns fd and closes it in MHD_stop_daemon(). */
+	info = MHD_get_daemon_info(hl->hl_mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		log_warnx("http %s: no epoll fd from MHD", hl->hl_name);
+		goto fail;
+	}
+	loop_io_init(&hl->hl_io, info->epoll_fd, http_io_cb, hl);
+	timer_init(&hl->hl_timer, http_timer_cb, hl);
+	if (loop_io_add(&hl->hl_io, EPOLLIN) == -1) {
+		log_warn("http %s: loop_io_add", hl->hl_name);
+		goto fail;
+	}
+	http_run(hl);
+	return 0;
+fail:
+	MHD_stop_daemon(hl->hl_mhd);
+	hl->hl_mhd = NULL;
+	return -1;
+}
+
+static struct http_listener *
+http_open_unix(const char *path)
+{
+	struct http_listener *hl;
+	int fd;
+
+	if ((hl = calloc(1, sizeof(*hl))) == NULL ||
+	    (hl->hl_path = strdup(path)) == NULL) {
+		log_warn("http: %s", path);
+		http_free(hl);
+		return NULL;
+	}
+	hl->hl_kind = HTTP_UNIX;
+	snprintf(hl->hl_name, sizeof(hl->hl_name), "%s", path);
+	if ((fd = http_unix_socket(hl)) == -1) {
+		log_warn("http: cannot listen on %s", path);
+		http_free(hl);
+		return NULL;
+	}
+	if (http_open(hl, fd) == -1) {
+		unlink(hl->hl_path);
+		http_free(hl);
+		return NULL;
+	}
+	log_info("http: listening on %s", path);
+	return hl;
+}
+
+static struct http_listener *
+http_open_tcp(const struct conf *cf)
+{
+	struct http_listener *hl;
+	int fd, saved;
+
+	if (cf->cf_admin_token_file == NULL) {
+		log_warnx("http: admin listen %s needs a token file",
+		    cf->cf_admin_listen.ca_text);
+		return NULL;
+	}
+	if ((hl = calloc(1, sizeof(*hl))) == NULL ||
+	    (hl->hl_token_file = strdup(cf->cf_admin_token_file)) == NULL) {
+		log_warn("http: %s", cf->cf_admin_listen.ca_text);
+		http_free(hl);
+		return NULL;
+	}
+	hl->hl_kind = HTTP_TCP;
+	hl->hl_addr = cf->cf_admin_listen;
+	snprintf(hl->hl_name, sizeof(hl->hl_name), "%s",
+	    cf->cf_admin_listen.ca_text);
+	if (http_token_load(hl, hl->hl_token_file) == -1) {
+		log_warnx("http: not listening on %s", hl->hl_name);
+		http_free(hl);
+		return NULL;
+	}
+	if ((fd = http_tcp_socket(hl)) == -1) {
+		saved = errno;
+		log_warn("http: cannot listen on %s", hl->hl_name);
+		http_free(hl);
+		errno = saved;		/* http_reload_tcp() looks at it */
+		return NULL;
+	}
+	if (http_open(hl, fd) == -1) {
+		http_free(hl);
+		return NULL;
+	}
+	log_info("http: listening on %s (bearer token from %s)", hl->hl_name,
+	    hl->hl_token_file);
+	return hl;
+}
+
+static void
+http_stop_deferred(void *arg)
+{
+	struct http_listener *hl = arg;
+
+	MHD_stop_daemon(hl->hl_mhd);
+	http_free(hl);
+}
+
+static void
+http_close(struct http_listener *hl)
+{
+	struct stat st;
+
+	if (hl == NULL)
+		return;
+	loop_io_del(&hl->hl_io);
+	loop_timer_cancel(&hl->hl_timer);
+	/* Another server may have taken the path since; leave its socket. */
+	if (hl->hl_kind == HTTP_UNIX && lstat(hl->hl_path, &st) == 0 &&
+	    st.st_dev == hl->hl_dev && st.st_ino == hl->hl_ino &&
+	    unlink(hl->hl_path) == -1)
+		log_warn("http: unlink %s", hl->hl_path);
+	log_info("http: closed %s", hl->hl_name);
+	if (http_in_mhd > 0) {
+		loop_defer(&hl->hl_stop, http_stop_deferred, hl);
+		return;
+	}
+	MHD_stop_daemon(hl->hl_mhd);
+	http_free(hl);
+}
+
+int
+http_start(const struct conf *cf)
+{
+	if (http_unix != NULL || http_tcp != NULL) {
+		log_warnx("http: already started");
+		return -1;
+	}
+	ops_init();
+	/*
+	 * The Unix socket last: once it exists, the token file does too,
+	 * so scripts may wait for the socket alone.
+	 */
+	if (cf->cf_admin_listen_on &&
+	    (http_tcp = http_open_tcp(cf)) == NULL)
+		goto fail;
+	if (cf->cf_admin_socket != NULL &&
+	    (http_unix = http_open_unix(cf->cf_admin_socket)) == NULL)
+		goto fail;
+	return 0;
+fail:
+	http_stop();
+	return -1;
+}
+
+static bool
+http_same_addr(const struct conf_addr *a, const struct conf_addr *b)
+{
+	return a->ca_sslen == b->ca_sslen &&
+	    memcmp(&a->ca_ss, &b->ca_ss, a->ca_sslen) == 0;
+}
+
+static int
+http_reload_unix(const struct conf *cf)
+{
+	struct http_listener *hl;
+
+	if (cf->cf_admin_socket == NULL) {
+		http_close(http_unix);
+		http_unix = NULL;
+		return 0;
+	}
+	if (http_unix != NULL && strcmp(http_unix->hl_path,
+	    cf->cf_admin_socket) == 0)
+		return 0;
+	/* Open the new one first: on failure the old one stays. */
+	if ((hl = http_open_unix(cf->cf_admin_socket)) == NULL)
+		return -1;
+	http_close(http_unix);
+	http_unix = hl;
+	return 0;
+}
+
+static int
+http_reload_tcp(const struct conf *cf)
+{
+	struct http_listener *hl;
+	char *tf;
+
+	if (!cf->cf_admin_listen_on) {
+		http_close(http_tcp);
+		http_tcp = NULL;
+		return 0;
+	}
+	if (http_tcp != NULL && http_same_addr(&http_tcp->hl_addr,
+	    &cf->cf_admin_listen) && cf->cf_admin_token_file != NULL) {
+		/*
+		 * Same address: keep the socket and its connections, and
+		 * read the token again, so a reload also rotates it.  A bad
+		 * token file keeps the old token.
+		 */
+		if ((tf = strdup(cf->cf_admin_token_file)) == NULL) {
+			log_warn("http: reload");
+			return -1;
+		}
+		if (http_token_load(http_tcp, tf) == -1) {
+			log_warnx("http %s: keeping the previous token",
+			    http_tcp->hl_name);
+			free(tf);
+			return -1;
+		}
+		free(http_tcp->hl_token_file);
+		http_tcp->hl_token_file = tf;
+		snprintf(http_tcp->hl_name, sizeof(http_tcp->hl_name), "%s",
+		    cf->cf_admin_listen.ca_text);
+		return 0;
+	}
+	if ((hl = http_open_tcp(cf)) == NULL) {
+		/*
+		 * The new address may overlap the old one (0.0.0.0 and
+		 * 127.0.0.1 on one port): let go of the old and try again.
+		 */
+		if (http_tcp == NULL || errno != EADDRINUSE)
+			return -1;
+		http_close(http_tcp);
+		http_tcp = NULL;
+		if ((http_tcp = http_open_tcp(cf)) == NULL)
+			return -1;
+		return 0;
+	}
+	http_close(http_tcp);
+	http_tcp = hl;
+	return 0;
+}
+
+int
+http_reload(const struct conf *cf)
+{
+	int rv = 0;
+
+	if (http_reload_unix(cf) == -1)
+		rv = -1;
+	if (http_reload_tcp(cf) == -1)
+		rv = -1;
+	return rv;
+}
+
+void
+http_stop(void)
+{
+	http_close(http_unix);
+	http_close(http_tcp);
+	http_unix = http_tcp = NULL;
+	ops_free();
+}

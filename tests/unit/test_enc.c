@@ -1,0 +1,272 @@
+/*
+ * test_enc.c — rpc/enc.c: RFC 3339 times, ids as strings, the errno to
+ * HTTP status table, problem+json, the server record and request bodies.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "enc.h"
+
+static void
+test_enc_time_is_rfc3339_utc_with_ms(void **state)
+{
+	struct timespec ts;
+	char buf[ENC_TIME_LEN];
+
+	(void)state;
+	ts.tv_sec = 0;
+	ts.tv_nsec = 0;
+	assert_int_equal(enc_time(buf, sizeof(buf), &ts), 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+	ts.tv_sec = 1795000000;
+	ts.tv_nsec = 999999999;		/* truncated, never rounded up */
+	assert_int_equal(enc_time(buf, sizeof(buf), &ts), 0);
+	assert_string_equal(buf, "2026-11-18T11:06:40.999Z");
+	ts.tv_sec = 951782400;		/* a leap day */
+	ts.tv_nsec = 7000000;
+	assert_int_equal(enc_time(buf, sizeof(buf), &ts), 0);
+	assert_string_equal(buf, "2000-02-29T00:00:00.007Z");
+}
+
+static void
+test_enc_time_refuses_small_buffer_and_far_years(void **state)
+{
+	struct timespec ts = { 1795000000, 0 };
+	char buf[ENC_TIME_LEN];
+
+	(void)state;
+	assert_int_equal(enc_time(buf, 24, &ts), -1);	/* needs 25 */
+	assert_int_equal(enc_time(buf, 25, &ts), 0);
+	ts.tv_sec = 253402300800;	/* 10000-01-01 */
+	assert_int_equal(enc_time(buf, sizeof(buf), &ts), -1);
+	assert_null(enc_time_json(&ts));
+}
+
+static void
+test_enc_id_is_decimal_string(void **state)
+{
+	struct json_object *o;
+
+	(void)state;
+	o = enc_id(UINT64_MAX);
+	assert_true(json_object_is_type(o, json_type_string));
+	assert_string_equal(json_object_get_string(o),
+	    "18446744073709551615");
+	json_object_put(o);
+	o = enc_id(2268251408);
+	assert_string_equal(json_object_get_string(o), "2268251408");
+	json_object_put(o);
+}
+
+static void
+test_enc_status_maps_errno(void **state)
+{
+	(void)state;
+	assert_int_equal(enc_status(0), 200);
+	assert_int_equal(enc_status(EBADMSG), 400);
+	assert_int_equal(enc_status(EACCES), 403);
+	assert_int_equal(enc_status(EPERM), 403);
+	assert_int_equal(enc_status(ENOENT), 404);
+	assert_int_equal(enc_status(EEXIST), 409);
+	assert_int_equal(enc_status(EBUSY), 409);
+	assert_int_equal(enc_status(EFBIG), 413);
+	assert_int_equal(enc_status(EINVAL), 422);
+	assert_int_equal(enc_status(ERANGE), 422);
+	assert_int_equal(enc_status(ENOTSUP), 501);
+	assert_int_equal(enc_status(ENOMEM), 503);
+	assert_int_equal(enc_status(ENOSPC), 507);
+	/* Anything not in the table is the server's fault. */
+	assert_int_equal(enc_status(EIO), 500);
+	assert_int_equal(enc_status(-1), 500);
+}
+
+static void
+test_enc_status_title_has_reason_phrases(void **state)
+{
+	(void)state;
+	assert_string_equal(enc_status_title(404), "Not Found");
+	assert_string_equal(enc_status_title(405), "Method Not Allowed");
+	assert_string_equal(enc_status_title(413), "Content Too Large");
+	assert_string_equal(enc_status_title(422), "Unprocessable Content");
+	assert_string_equal(enc_status_title(599), "Server Error");
+	assert_string_equal(enc_status_title(499), "Client Error");
+}
+
+static void
+test_enc_problem_has_the_four_members(void **state)
+{
+	struct json_object *o, *v;
+
+	(void)state;
+	o = enc_problem(404, "no session 7");
+	assert_non_null(o);
+	assert_int_equal(json_object_object_length(o), 4);
+	assert_true(json_object_object_get_ex(o, "type", &v));
+	assert_string_equal(json_object_get_string(v), "about:blank");
+	assert_true(json_object_object_get_ex(o, "title", &v));
+	assert_string_equal(json_object_get_string(v), "Not Found");
+	assert_true(json_object_object_get_ex(o, "status", &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	assert_int_equal(json_object_get_int(v), 404);
+	assert_true(json_object_object_get_ex(o, "detail", &v));
+	assert_string_equal(json_object_get_string(v), "no session 7");
+	json_object_put(o);
+
+	o = enc_problem(500, NULL);
+	assert_true(json_object_object_get_ex(o, "detail", &v));
+	assert_string_equal(json_object_get_string(v),
+	    "Internal Server Error");
+	json_object_put(o);
+}
+
+static void
+test_enc_server_record(void **state)
+{
+	struct admin_server as;
+	struct json_object *o, *v;
+	static const char *const keys[] = {
+		"name", "version", "guid", "start_time", "uptime_ms",
+		"config_file", "state_directory", "smb_listen", "admin_socket",
+		"admin_listen", "log_level", "connections", "shares", "reloads",
+	};
+	size_t i;
+
+	(void)state;
+	memset(&as, 0, sizeof(as));
+	snprintf(as.name, sizeof(as.name), "fs1");
+	snprintf(as.version, sizeof(as.version), "0.1.0");
+	as.start.tv_sec = 1795000000;
+	as.start.tv_nsec = 123456789;
+	as.uptime_ms = UINT64_C(1) << 60;
+	snprintf(as.config_file, sizeof(as.config_file), "/etc/smbsrvd.conf");
+	snprintf(as.smb_listen[0], sizeof(as.smb_listen[0]), "[::]:445");
+	as.nsmb_listen = 1;
+	snprintf(as.admin_listen, sizeof(as.admin_listen), "127.0.0.1:8445");
+	as.reloads = 3;
+
+	o = enc_server(&as);
+	assert_non_null(o);
+	assert_int_equal(json_object_object_length(o),
+	    sizeof(keys) / sizeof(keys[0]));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_true(json_object_object_get_ex(o, keys[i], NULL));
+	assert_true(json_object_object_get_ex(o, "start_time", &v));
+	assert_string_equal(json_object_get_string(v),
+	    "2026-11-18T11:06:40.123Z");
+	assert_true(json_object_object_get_ex(o, "uptime_ms", &v));
+	assert_true(json_object_get_uint64(v) == UINT64_C(1) << 60);
+	assert_true(json_object_object_get_ex(o, "config_file", &v));
+	assert_string_equal(json_object_get_string(v), "/etc/smbsrvd.conf");
+	/* Empty means none, and none is null. */
+	assert_true(json_object_object_get_ex(o, "admin_socket", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(o, "admin_listen", &v));
+	assert_string_equal(json_object_get_string(v), "127.0.0.1:8445");
+	assert_true(json_object_object_get_ex(o, "smb_listen", &v));
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_string_equal(json_object_get_string(
+	    json_object_array_get_idx(v, 0)), "[::]:445");
+	json_object_put(o);
+
+	as.config_file[0] = '\0';
+	o = enc_server(&as);
+	assert_true(json_object_object_get_ex(o, "config_file", &v));
+	assert_null(v);
+	json_object_put(o);
+}
+
+static void
+test_enc_json_parse_takes_one_object(void **state)
+{
+	struct json_object *o, *v;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(enc_json_parse(" {\"a\": [1, 2]}\r\n", 16, &o, err,
+	    sizeof(err)), 0);
+	assert_true(json_object_object_get_ex(o, "a", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	json_object_put(o);
+}
+
+static void
+test_enc_json_parse_refuses_bad_bodies(void **state)
+{
+	static const char *const bad[] = {
+		"", "   ", "[1]", "\"s\"", "42", "null", "{", "{\"a\":1",
+		"{\"a\":1}x", "{\"a\":1}{}", "{\"a\":1,}", "{\"a\":NaN}",
+		"{\"a\":[-Infinity]}", "{\"a\":\"\xff\"}",
+	};
+	struct json_object *o;
+	char err[128], deep[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(enc_json_parse(bad[i], strlen(bad[i]), &o,
+		    err, sizeof(err)), -1);
+		assert_null(o);
+		assert_true(err[0] != '\0');
+	}
+	/* A NUL inside the body. */
+	assert_int_equal(enc_json_parse("{}\0{}", 5, &o, err, sizeof(err)),
+	    -1);
+	/* Nesting deeper than ENC_JSON_DEPTH. */
+	snprintf(deep, sizeof(deep), "{\"a\":");
+	for (i = 0; i < ENC_JSON_DEPTH; i++)
+		strcat(deep, "[");
+	for (i = 0; i < ENC_JSON_DEPTH; i++)
+		strcat(deep, "]");
+	strcat(deep, "}");
+	assert_int_equal(enc_json_parse(deep, strlen(deep), &o, err,
+	    sizeof(err)), -1);
+}
+
+static void
+test_enc_text_ends_in_newline(void **state)
+{
+	struct json_object *o;
+	char *t;
+	size_t len;
+
+	(void)state;
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string("/a/b"));
+	t = enc_text(o, &len);
+	assert_non_null(t);
+	/* No "\/" escapes: paths stay readable. */
+	assert_string_equal(t, "{\"path\":\"/a/b\"}\n");
+	assert_int_equal(len, strlen(t));
+	free(t);
+	json_object_put(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enc_time_is_rfc3339_utc_with_ms),
+		cmocka_unit_test(
+		    test_enc_time_refuses_small_buffer_and_far_years),
+		cmocka_unit_test(test_enc_id_is_decimal_string),
+		cmocka_unit_test(test_enc_status_maps_errno),
+		cmocka_unit_test(test_enc_status_title_has_reason_phrases),
+		cmocka_unit_test(test_enc_problem_has_the_four_members),
+		cmocka_unit_test(test_enc_server_record),
+		cmocka_unit_test(test_enc_json_parse_takes_one_object),
+		cmocka_unit_test(test_enc_json_parse_refuses_bad_bodies),
+		cmocka_unit_test(test_enc_text_ends_in_newline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
