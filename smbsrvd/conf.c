@@ -1,0 +1,1248 @@
+/*
+ * conf.c — the configuration snapshot: the keyword table, building and
+ * checking a struct conf, printing it (see conf.h).
+ *
+ * conf_parse.c cuts the text into section headers and "key = value" pairs;
+ * this file decides what they mean.  Every keyword an administrator can
+ * write is one row of kw_table: its section, its type, the handler that
+ * checks and stores a value, the default used when it is absent and a
+ * one-line description.  Defaults are text run through the same handler as
+ * a value from the file, so no default escapes a check.  Aliases (smb.conf
+ * has "writable" for "not read only") are rows too; they name the keyword
+ * they stand for and are never printed.  An enumerated keyword (KT_ENUM)
+ * takes one of a list of words: the first word of each value is its name,
+ * which prints and which errors suggest, and the others are synonyms that
+ * smb.conf also accepts.  A name may be a keyword of both sections ("smb
+ * encrypt"): those are two rows, and the section being read picks one.
+ *
+ * A snapshot is built in one pass: a share's defaults are filled in when
+ * its section ends, the global defaults and the checks across keywords at
+ * the end of the text.  Any error frees the partial snapshot.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+const char conf_default_text[] =
+	"[global]\n"
+	"\tsmb listen = 127.0.0.1:4445\n"
+	"\tstate directory = var\n"
+	"\tadmin listen = 127.0.0.1:8445\n"
+	"\tlog level = 1\n"
+	"[public]\n"
+	"\tpath = var/public\n"
+	"\tcomment = Public share of the default configuration\n"
+	"\tread only = no\n"
+	"\tguest ok = yes\n";
+
+enum kw_section { KW_GLOBAL, KW_SHARE };
+enum kw_type {
+	KT_LISTEN, KT_ADDR, KT_PATH, KT_TEXT, KT_BOOL, KT_INT, KT_UINT, KT_ENUM
+};
+
+/*
+ * One accepted word of a KT_ENUM keyword, lower case but for the protocol
+ * names as smb.conf spells them.  Of the words with the same value the
+ * first is the canonical one.
+ */
+struct conf_word {
+	const char	*cw_word;
+	int		 cw_value;
+};
+
+#define KW_MULTI	0x01	/* repeats; the default is a list */
+#define KW_REQUIRED	0x02	/* no default: the section must set it */
+#define KW_STATEDIR	0x04	/* the default is under "state directory" */
+#define KW_INVERT	0x08	/* boolean alias meaning the opposite */
+
+struct conf_ctx;
+struct conf_kw;
+typedef int	(*conf_set_fn)(struct conf_ctx *, const struct conf_kw *,
+		    void *, const char *);
+
+struct conf_kw {
+	const char	*kw_name;	/* normalized: lower case, one space */
+	enum kw_section	 kw_section;
+	enum kw_type	 kw_type;
+	conf_set_fn	 kw_set;
+	size_t		 kw_off;	/* the member in conf or conf_share */
+	const char	*kw_default;	/* NULL: see kw_flags or kw_alias */
+	int		 kw_flags;
+	unsigned long	 kw_max;	/* integers run from 0 to kw_max */
+	const char	*kw_alias;	/* the keyword this is a name for */
+	const char	*kw_desc;
+	const struct conf_word *kw_words;	/* KT_ENUM: ends with NULL */
+};
+
+static int	set_listen(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+static int	set_admin_listen(struct conf_ctx *, const struct conf_kw *,
+		    void *, const char *);
+static int	set_path(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+static int	set_text(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+static int	set_bool(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+static int	set_number(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+static int	set_enum(struct conf_ctx *, const struct conf_kw *, void *,
+		    const char *);
+
+/* smb.conf's protocol names, as "server min/max protocol" take them. */
+static const struct conf_word protocol_words[] = {
+	{ "SMB2_02", 0x0202 }, { "SMB2_10", 0x0210 }, { "SMB3_00", 0x0300 },
+	{ "SMB3_02", 0x0302 }, { "SMB3_11", 0x0311 },
+	{ "SMB2", 0x0210 }, { "SMB3", 0x0311 }, { NULL, 0 }
+};
+static const struct conf_word signing_words[] = {
+	{ "auto", 0 }, { "mandatory", 1 }, { "required", 1 },
+	{ "default", 0 }, { NULL, 0 }
+};
+static const struct conf_word encrypt_words[] = {
+	{ "off", CONF_ENCRYPT_OFF }, { "desired", CONF_ENCRYPT_DESIRED },
+	{ "required", CONF_ENCRYPT_REQUIRED },
+	{ "if_required", CONF_ENCRYPT_DESIRED }, { "no", CONF_ENCRYPT_OFF },
+	{ "mandatory", CONF_ENCRYPT_REQUIRED }, { NULL, 0 }
+};
+static const struct conf_word guest_words[] = {
+	{ "never", 0 }, { "bad user", 1 }, { NULL, 0 }
+};
+
+/*
+ * In this order conf_print() writes them and smbsrvd.conf(5) lists them,
+ * and defaults are applied: "state directory" must come before the
+ * KW_STATEDIR keywords.  A KW_MULTI default is a list separated by single
+ * spaces.
+ */
+static const struct conf_kw kw_table[] = {
+	{ "smb listen", KW_GLOBAL, KT_LISTEN, set_listen,
+	    offsetof(struct conf, cf_smb_listen), "0.0.0.0:445 [::]:445",
+	    KW_MULTI, 0, NULL, "address and port SMB clients connect to",
+	    NULL },
+	{ "state directory", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_state_dir), "/var/lib/smbsrvd",
+	    0, 0, NULL, "where the daemon keeps its own files", NULL },
+	{ "admin socket", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_admin_socket), "smbsrvd.sock",
+	    KW_STATEDIR, 0, NULL, "Unix socket of the admin API", NULL },
+	{ "admin listen", KW_GLOBAL, KT_ADDR, set_admin_listen,
+	    offsetof(struct conf, cf_admin_listen), "",
+	    0, 0, NULL, "TCP address of the admin API, empty for none", NULL },
+	{ "admin token file", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_admin_token_file), "admin.token",
+	    KW_STATEDIR, 0, NULL, "bearer token for the TCP admin API", NULL },
+	{ "user database", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_user_db), "users.db",
+	    KW_STATEDIR, 0, NULL, "user names and NT hashes", NULL },
+	{ "pid file", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_pid_file), "smbsrvd.pid",
+	    KW_STATEDIR, 0, NULL, "process id of the running daemon", NULL },
+	{ "log level", KW_GLOBAL, KT_INT, set_number,
+	    offsetof(struct conf, cf_log_level), "1",
+	    0, 10, NULL, "0 errors, 1 warnings, 2 info, 3 to 10 debug", NULL },
+	{ "server min protocol", KW_GLOBAL, KT_ENUM, set_enum,
+	    offsetof(struct conf, cf_min_protocol), "SMB2_02",
+	    0, 0, NULL, "oldest SMB dialect accepted", protocol_words },
+	{ "server max protocol", KW_GLOBAL, KT_ENUM, set_enum,
+	    offsetof(struct conf, cf_max_protocol), "SMB3_11",
+	    0, 0, NULL, "newest SMB dialect offered", protocol_words },
+	{ "server signing", KW_GLOBAL, KT_ENUM, set_enum,
+	    offsetof(struct conf, cf_signing_required), "auto",
+	    0, 0, NULL, "mandatory: every user session must sign",
+	    signing_words },
+	{ "smb encrypt", KW_GLOBAL, KT_ENUM, set_enum,
+	    offsetof(struct conf, cf_smb_encrypt), "desired",
+	    0, 0, NULL, "required: every user session must encrypt (SMB 3)",
+	    encrypt_words },
+	{ "map to guest", KW_GLOBAL, KT_ENUM, set_enum,
+	    offsetof(struct conf, cf_map_to_guest), "never",
+	    0, 0, NULL, "bad user: unknown user names log on as guest",
+	    guest_words },
+
+	{ "path", KW_SHARE, KT_PATH, set_path,
+	    offsetof(struct conf_share, sh_path), NULL,
+	    KW_REQUIRED, 0, NULL, "the directory shared", NULL },
+	{ "comment", KW_SHARE, KT_TEXT, set_text,
+	    offsetof(struct conf_share, sh_comment), "",
+	    0, 0, NULL, "description shown to clients", NULL },
+	{ "read only", KW_SHARE, KT_BOOL, set_bool,
+	    offsetof(struct conf_share, sh_read_only), "yes",
+	    0, 0, NULL, "refuse every change to the share", NULL },
+	{ "writable", KW_SHARE, KT_BOOL, set_bool,
+	    offsetof(struct conf_share, sh_read_only), NULL,
+	    KW_INVERT, 0, "read only", "the opposite of read only", NULL },
+	{ "writeable", KW_SHARE, KT_BOOL, set_bool,
+	    offsetof(struct conf_share, sh_read_only), NULL,
+	    KW_INVERT, 0, "read only", "the opposite of read only", NULL },
+	{ "guest ok", KW_SHARE, KT_BOOL, set_bool,
+	    offsetof(struct conf_share, sh_guest_ok), "no",
+	    0, 0, NULL, "allow access without a password", NULL },
+	{ "public", KW_SHARE, KT_BOOL, set_bool,
+	    offsetof(struct conf_share, sh_guest_ok), NULL,
+	    0, 0, "guest ok", "the same as guest ok", NULL },
+	{ "max uses", KW_SHARE, KT_UINT, set_number,
+	    offsetof(struct conf_share, sh_max_uses), "0",
+	    0, 16777215, NULL, "most tree connects at a time, 0 for no limit",
+	    NULL },
+	{ "smb encrypt", KW_SHARE, KT_ENUM, set_enum,
+	    offsetof(struct conf_share, sh_smb_encrypt), "desired",
+	    0, 0, NULL, "required: only encrypted SMB 3 sessions connect",
+	    encrypt_words },
+};
+
+/* The state of one conf_parse() call. */
+struct conf_ctx {
+	struct conf		*cx_cf;
+	const char		*cx_name;	/* labels errors */
+	const char		*cx_basedir;	/* absolute */
+	char			*cx_err;
+	size_t			 cx_errlen;
+	int			 cx_line;	/* 0: the error has no line */
+	bool			 cx_insection;
+	struct conf_share	*cx_share;	/* NULL: in [global] */
+	int			 cx_global_line;
+	int			 cx_seen[nitems(kw_table)];	/* on line N */
+	int			 cx_listen_line[CONF_MAX_LISTEN];
+};
+
+/* Values are quoted in errors cut short: a line may be 4 KiB long. */
+#define CLIP_MAX	56
+
+static const char *
+clip(const char *s, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n < CLIP_MAX)
+		return s;
+	n = CLIP_MAX - 4;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;		/* not inside a UTF-8 sequence */
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
+
+static int	cx_error(struct conf_ctx *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* Writes "NAME:LINE: problem" (no LINE if cx_line is 0); returns -1. */
+static int
+cx_error(struct conf_ctx *cx, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (cx->cx_err == NULL || cx->cx_errlen == 0)
+		return -1;
+	if (cx->cx_line > 0)
+		n = snprintf(cx->cx_err, cx->cx_errlen, "%s:%d: ", cx->cx_name,
+		    cx->cx_line);
+	else
+		n = snprintf(cx->cx_err, cx->cx_errlen, "%s: ", cx->cx_name);
+	if (n >= 0 && (size_t)n < cx->cx_errlen) {
+		va_start(ap, fmt);
+		vsnprintf(cx->cx_err + n, cx->cx_errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* "[global]" or "share [NAME]", for messages. */
+static const char *
+cx_where(const struct conf_ctx *cx, char *buf, size_t len)
+{
+	if (cx->cx_share == NULL)
+		return "[global]";
+	snprintf(buf, len, "share [%s]", cx->cx_share->sh_name);
+	return buf;
+}
+
+/*
+ * The row of name in section sec or, if sec has no such keyword, its row in
+ * the other section, for the caller to refuse; NULL for an unknown name.
+ */
+static const struct conf_kw *
+kw_lookup(const char *name, enum kw_section sec)
+{
+	const struct conf_kw *other = NULL;
+	size_t i;
+
+	for (i = 0; i < nitems(kw_table); i++) {
+		if (strcmp(kw_table[i].kw_name, name) != 0)
+			continue;
+		if (kw_table[i].kw_section == sec)
+			return &kw_table[i];
+		if (other == NULL)
+			other = &kw_table[i];
+	}
+	return other;
+}
+
+/*
+ * Makes val absolute against base and normalizes it: no "//", no "."
+ * component, no trailing slash.  ".." stays and symbolic links are not
+ * followed: what the path means is left to the file system.
+ */
+static char *
+path_resolve(const char *base, const char *val)
+{
+	char *in, *out, *o;
+	const char *p, *e;
+
+	if (val[0] == '/')
+		in = strdup(val);
+	else if (asprintf(&in, "%s/%s", base, val) == -1)
+		in = NULL;
+	if (in == NULL)
+		return NULL;
+	if ((out = malloc(strlen(in) + 2)) == NULL) {
+		free(in);
+		return NULL;
+	}
+	o = out;
+	for (p = in; *p != '\0'; p = e) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((e = strchr(p, '/')) == NULL)
+			e = p + strlen(p);
+		if (e - p == 1 && p[0] == '.')
+			continue;
+		*o++ = '/';
+		memcpy(o, p, (size_t)(e - p));
+		o += e - p;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	free(in);
+	return out;
+}
+
+static int
+set_path(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	char **dst = (char **)((char *)obj + kw->kw_off);
+	char *p;
+	size_t len;
+
+	if ((p = path_resolve(cx->cx_basedir, val)) == NULL)
+		return cx_error(cx, "out of memory");
+	if ((len = strlen(p)) > CONF_VALUE_MAX) {
+		free(p);
+		return cx_error(cx, "\"%s\": path too long (more than %d "
+		    "bytes once absolute)", kw->kw_name, CONF_VALUE_MAX);
+	}
+	/*
+	 * "/a /" and "/a\/." lose their slash and would end in a blank,
+	 * which conf_print() cannot write back, or in a backslash, which
+	 * would continue the printed line.
+	 */
+	if (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\\') {
+		free(p);
+		return cx_error(cx, "\"%s\": path may not end in a blank or a "
+		    "backslash", kw->kw_name);
+	}
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+static int
+set_text(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	char **dst = (char **)((char *)obj + kw->kw_off);
+	char *p;
+
+	if ((p = strdup(val)) == NULL)
+		return cx_error(cx, "out of memory");
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+static int
+set_bool(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	static const struct {
+		const char	*word;
+		bool		 value;
+	} words[] = {
+		{ "yes", true }, { "no", false },
+		{ "true", true }, { "false", false },
+		{ "on", true }, { "off", false },
+		{ "1", true }, { "0", false },
+	};
+	bool *dst = (bool *)((char *)obj + kw->kw_off);
+	char buf[CLIP_MAX];
+	size_t i;
+
+	for (i = 0; i < nitems(words); i++) {
+		if (strcasecmp(val, words[i].word) == 0) {
+			*dst = words[i].value !=
+			    ((kw->kw_flags & KW_INVERT) != 0);
+			return 0;
+		}
+	}
+	return cx_error(cx, "\"%s\": invalid boolean \"%s\" (use yes or no)",
+	    kw->kw_name, clip(val, buf));
+}
+
+/*
+ * Whether val is word: ASCII case is ignored and, as in keywords, a run of
+ * blanks counts as one space ("Bad  User" is "bad user").
+ */
+static bool
+word_equal(const char *val, const char *word)
+{
+	unsigned char v, w;
+
+	for (;;) {
+		if (*word == ' ') {
+			if (*val != ' ' && *val != '\t')
+				return false;
+			while (*val == ' ' || *val == '\t')
+				val++;
+			word++;
+			continue;
+		}
+		v = (unsigned char)*val;
+		w = (unsigned char)*word;
+		if (v >= 'A' && v <= 'Z')
+			v = (unsigned char)(v - 'A' + 'a');
+		if (w >= 'A' && w <= 'Z')
+			w = (unsigned char)(w - 'A' + 'a');
+		if (v != w)
+			return false;
+		if (w == '\0')
+			return true;
+		val++;
+		word++;
+	}
+}
+
+/* The canonical word of value v, NULL if kw has none. */
+static const char *
+enum_word(const struct conf_kw *kw, int v)
+{
+	const struct conf_word *w;
+
+	for (w = kw->kw_words; w->cw_word != NULL; w++)
+		if (w->cw_value == v)
+			return w->cw_word;
+	return NULL;
+}
+
+static bool
+enum_canonical(const struct conf_kw *kw, const struct conf_word *w)
+{
+	return enum_word(kw, w->cw_value) == w->cw_word;
+}
+
+/* Writes kw's canonical words as "a, b or c", cut short if need be. */
+static void
+enum_choices(const struct conf_kw *kw, char *buf, size_t len)
+{
+	const struct conf_word *w, *last = NULL;
+	size_t off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (w = kw->kw_words; w->cw_word != NULL; w++)
+		if (enum_canonical(kw, w))
+			last = w;
+	for (w = kw->kw_words; w->cw_word != NULL; w++) {
+		if (!enum_canonical(kw, w))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off == 0 ? "" :
+		    w == last ? " or " : ", ", w->cw_word);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int
+set_enum(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	const struct conf_word *w;
+	char buf[CLIP_MAX], choices[128];
+
+	for (w = kw->kw_words; w->cw_word != NULL; w++) {
+		if (word_equal(val, w->cw_word)) {
+			*(int *)((char *)obj + kw->kw_off) = w->cw_value;
+			return 0;
+		}
+	}
+	enum_choices(kw, choices, sizeof(choices));
+	return cx_error(cx, "\"%s\": invalid value \"%s\" (use %s)",
+	    kw->kw_name, clip(val, buf), choices);
+}
+
+/* Decimal digits only: 0, or -1 if not a number, -2 if above max. */
+static int
+parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0, d;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (unsigned long)(*s - '0');
+		if (d > max || v > (max - d) / 10)
+			return -2;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+set_number(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	void *dst = (char *)obj + kw->kw_off;
+	char buf[CLIP_MAX];
+	unsigned long v;
+
+	switch (parse_number(val, kw->kw_max, &v)) {
+	case -1:
+		return cx_error(cx, "\"%s\": invalid number \"%s\"",
+		    kw->kw_name, clip(val, buf));
+	case -2:
+		return cx_error(cx, "\"%s\": %s out of range (0 to %lu)",
+		    kw->kw_name, clip(val, buf), kw->kw_max);
+	}
+	if (kw->kw_type == KT_INT)
+		*(int *)dst = (int)v;
+	else
+		*(unsigned int *)dst = (unsigned int)v;
+	return 0;
+}
+
+/*
+ * "ADDR:PORT" or "[ADDR6]:PORT", numeric only, into ca with its text
+ * normalized.  Dotted quads only for IPv4: getaddrinfo() would also take
+ * "127.1" and octal, which nobody means in a config file.
+ */
+static int
+parse_addr(struct conf_ctx *cx, const struct conf_kw *kw, const char *val,
+    struct conf_addr *ca)
+{
+	struct addrinfo hints, *res;
+	struct in_addr in4;
+	char host[sizeof(ca->ca_text)], hbuf[NI_MAXHOST], buf[CLIP_MAX];
+	const char *written = val, *end, *port;
+	unsigned long pnum;
+	bool v6 = val[0] == '[';
+	size_t hlen;
+	int n;
+
+	if (v6) {
+		if ((end = strchr(val, ']')) == NULL || (end[1] != ':' &&
+		    end[1] != '\0'))
+			return cx_error(cx, "\"%s\": invalid address \"%s\"",
+			    kw->kw_name, clip(written, buf));
+		port = end[1] == ':' ? end + 2 : NULL;
+		val++;
+	} else {
+		if ((end = strrchr(val, ':')) != NULL &&
+		    memchr(val, ':', (size_t)(end - val)) != NULL)
+			return cx_error(cx, "\"%s\": IPv6 address must be in "
+			    "brackets, as in \"[::1]:445\"", kw->kw_name);
+		port = end != NULL ? end + 1 : NULL;
+		if (end == NULL)
+			end = val + strlen(val);
+	}
+	hlen = (size_t)(end - val);
+	if (hlen >= sizeof(host))
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, clip(written, buf));
+	memcpy(host, val, hlen);
+	host[hlen] = '\0';
+	if (port == NULL)
+		return cx_error(cx, "\"%s\": missing port in \"%s\"",
+		    kw->kw_name, clip(written, buf));
+	if (hlen == 0 || (!v6 && inet_pton(AF_INET, host, &in4) != 1))
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, host);
+	if (parse_number(port, 65535, &pnum) != 0 || pnum == 0)
+		return cx_error(cx, "\"%s\": invalid port \"%s\"", kw->kw_name,
+		    clip(port, buf));
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = v6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, host);
+	memset(ca, 0, sizeof(*ca));
+	if (res->ai_addrlen > sizeof(ca->ca_ss)) {
+		freeaddrinfo(res);
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, host);
+	}
+	memcpy(&ca->ca_ss, res->ai_addr, res->ai_addrlen);
+	ca->ca_sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (getnameinfo((struct sockaddr *)&ca->ca_ss, ca->ca_sslen, hbuf,
+	    sizeof(hbuf), NULL, 0, NI_NUMERICHOST) != 0)
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, host);
+	n = snprintf(ca->ca_text, sizeof(ca->ca_text), v6 ? "[%s]:%lu" :
+	    "%s:%lu", hbuf, pnum);
+	if (n < 0 || (size_t)n >= sizeof(ca->ca_text))
+		return cx_error(cx, "\"%s\": invalid address \"%s\"",
+		    kw->kw_name, host);
+	return 0;
+}
+
+/*
+ * Whether binding both would fail: the same family and port, and the same
+ * address or a wildcard on either side.  (The server binds "[::]" with
+ * IPV6_V6ONLY, so the families never overlap.)
+ */
+static bool
+addr_overlap(const struct conf_addr *a, const struct conf_addr *b)
+{
+	const struct sockaddr_in *a4, *b4;
+	const struct sockaddr_in6 *a6, *b6;
+
+	if (a->ca_ss.ss_family != b->ca_ss.ss_family)
+		return false;
+	if (a->ca_ss.ss_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)&a->ca_ss;
+		b4 = (const struct sockaddr_in *)&b->ca_ss;
+		return a4->sin_port == b4->sin_port &&
+		    (a4->sin_addr.s_addr == b4->sin_addr.s_addr ||
+		    a4->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    b4->sin_addr.s_addr == htonl(INADDR_ANY));
+	}
+	a6 = (const struct sockaddr_in6 *)&a->ca_ss;
+	b6 = (const struct sockaddr_in6 *)&b->ca_ss;
+	return a6->sin6_port == b6->sin6_port &&
+	    (memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 ||
+	    IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr));
+}
+
+static int
+set_listen(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	struct conf *cf = obj;
+	struct conf_addr ca, *old;
+	int i;
+
+	if (parse_addr(cx, kw, val, &ca) == -1)
+		return -1;
+	for (i = 0; i < cf->cf_nsmb_listen; i++) {
+		old = &cf->cf_smb_listen[i];
+		if (strcmp(old->ca_text, ca.ca_text) == 0)
+			return cx_error(cx, "\"%s\": duplicate address \"%s\" "
+			    "(first on line %d)", kw->kw_name, ca.ca_text,
+			    cx->cx_listen_line[i]);
+		if (addr_overlap(old, &ca))
+			return cx_error(cx, "\"%s\": address \"%s\" overlaps "
+			    "\"%s\" (line %d)", kw->kw_name, ca.ca_text,
+			    old->ca_text, cx->cx_listen_line[i]);
+	}
+	if (cf->cf_nsmb_listen == CONF_MAX_LISTEN)
+		return cx_error(cx, "\"%s\": too many addresses (at most %d)",
+		    kw->kw_name, CONF_MAX_LISTEN);
+	cx->cx_listen_line[cf->cf_nsmb_listen] = cx->cx_line;
+	cf->cf_smb_listen[cf->cf_nsmb_listen++] = ca;
+	return 0;
+}
+
+static int
+set_admin_listen(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
+    const char *val)
+{
+	struct conf *cf = obj;
+
+	if (val[0] == '\0') {
+		cf->cf_admin_listen_on = false;
+		memset(&cf->cf_admin_listen, 0, sizeof(cf->cf_admin_listen));
+		return 0;
+	}
+	if (parse_addr(cx, kw, val, &cf->cf_admin_listen) == -1)
+		return -1;
+	cf->cf_admin_listen_on = true;
+	return 0;
+}
+
+/*
+ * Share names as Windows allows them, minus the characters that would
+ * break a UNC path or this file's syntax.  Case-insensitive uniqueness is
+ * ASCII only.
+ */
+static int
+share_name_check(struct conf_ctx *cx, const char *name)
+{
+	const unsigned char *p;
+	size_t len = strlen(name);
+	char buf[CLIP_MAX];
+
+	if (len == 0)
+		return cx_error(cx, "empty share name");
+	if (len > CONF_NAME_MAX)
+		return cx_error(cx, "share name \"%s\" too long (more than %d "
+		    "bytes)", clip(name, buf), CONF_NAME_MAX);
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return cx_error(cx, "share name \"%s\" contains a "
+			    "control character", clip(name, buf));
+		if (strchr("\\/:*?\"<>|[]", *p) != NULL)
+			return cx_error(cx, "share name \"%s\" may not contain "
+			    "'%c'", name, *p);
+	}
+	if (strcasecmp(name, "ipc$") == 0)
+		return cx_error(cx, "share name \"%s\" is reserved", name);
+	return 0;
+}
+
+/* FNV-1a of the name in lower case (ASCII, as strcasecmp() compares). */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+static void
+share_tab_put(struct conf_share **tab, size_t size, struct conf_share *sh)
+{
+	size_t i = name_hash(sh->sh_name) & (size - 1);
+
+	while (tab[i] != NULL)
+		i = (i + 1) & (size - 1);
+	tab[i] = sh;
+}
+
+/*
+ * Adds sh to the index, kept at most half full.  A snapshot never loses a
+ * share, so nothing is ever deleted from it.
+ */
+static int
+share_index(struct conf *cf, struct conf_share *sh)
+{
+	struct conf_share **tab;
+	size_t size, i;
+
+	if (((size_t)cf->cf_nshares + 1) * 2 > cf->cf_share_tabsize) {
+		size = cf->cf_share_tabsize == 0 ? 16 :
+		    cf->cf_share_tabsize * 2;
+		if ((tab = calloc(size, sizeof(*tab))) == NULL)
+			return -1;
+		for (i = 0; i < cf->cf_share_tabsize; i++)
+			if (cf->cf_share_tab[i] != NULL)
+				share_tab_put(tab, size, cf->cf_share_tab[i]);
+		free(cf->cf_share_tab);
+		cf->cf_share_tab = tab;
+		cf->cf_share_tabsize = size;
+	}
+	share_tab_put(cf->cf_share_tab, cf->cf_share_tabsize, sh);
+	return 0;
+}
+
+/* Runs kw's default through its handler. */
+static int
+set_default(struct conf_ctx *cx, const struct conf_kw *kw, void *obj)
+{
+	char *val;
+	const char *p, *e;
+	int rc = 0;
+
+	if (kw->kw_flags & KW_MULTI) {
+		for (p = kw->kw_default; rc == 0 && *p != '\0'; p = e) {
+			if ((e = strchr(p, ' ')) == NULL)
+				e = p + strlen(p);
+			if ((val = strndup(p, (size_t)(e - p))) == NULL)
+				return cx_error(cx, "out of memory");
+			rc = kw->kw_set(cx, kw, obj, val);
+			free(val);
+			if (*e == ' ')
+				e++;
+		}
+		return rc;
+	}
+	if (kw->kw_flags & KW_STATEDIR) {
+		if (asprintf(&val, "%s/%s", cx->cx_cf->cf_state_dir,
+		    kw->kw_default) == -1)
+			return cx_error(cx, "out of memory");
+		rc = kw->kw_set(cx, kw, obj, val);
+		free(val);
+		return rc;
+	}
+	return kw->kw_set(cx, kw, obj, kw->kw_default);
+}
+
+/* Fills in every keyword of the section the text left out. */
+static int
+section_defaults(struct conf_ctx *cx, enum kw_section sec, void *obj)
+{
+	const struct conf_kw *kw;
+	char buf[CONF_NAME_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < nitems(kw_table); i++) {
+		kw = &kw_table[i];
+		if (kw->kw_section != sec || kw->kw_alias != NULL ||
+		    cx->cx_seen[i] != 0)
+			continue;
+		if (kw->kw_flags & KW_REQUIRED)
+			return cx_error(cx, "%s has no %s",
+			    cx_where(cx, buf, sizeof(buf)), kw->kw_name);
+		if (set_default(cx, kw, obj) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+share_end(struct conf_ctx *cx)
+{
+	if (cx->cx_share == NULL)
+		return 0;
+	cx->cx_line = cx->cx_share->sh_line;
+	if (section_defaults(cx, KW_SHARE, cx->cx_share) == -1)
+		return -1;
+	cx->cx_share = NULL;
+	return 0;
+}
+
+/*
+ * The error names the line of "server min protocol" and, in parentheses,
+ * that of "server max protocol".  (The defaults are the ends of the range,
+ * so today both are set when they conflict.)
+ */
+static int
+protocol_check(struct conf_ctx *cx)
+{
+	const struct conf *cf = cx->cx_cf;
+	const struct conf_kw *min, *max;
+	char other[32] = "";
+	int maxline;
+
+	if (cf->cf_min_protocol <= cf->cf_max_protocol)
+		return 0;
+	min = kw_lookup("server min protocol", KW_GLOBAL);
+	max = kw_lookup("server max protocol", KW_GLOBAL);
+	cx->cx_line = cx->cx_seen[min - kw_table];
+	maxline = cx->cx_seen[max - kw_table];
+	if (cx->cx_line == 0)
+		cx->cx_line = maxline;
+	else if (maxline != 0)
+		snprintf(other, sizeof(other), " (line %d)", maxline);
+	return cx_error(cx, "\"%s\" %s is newer than \"%s\" %s%s",
+	    min->kw_name, enum_word(min, cf->cf_min_protocol), max->kw_name,
+	    enum_word(max, cf->cf_max_protocol), other);
+}
+
+/* The global defaults, then the checks that span keywords. */
+static int
+global_end(struct conf_ctx *cx)
+{
+	struct conf *cf = cx->cx_cf;
+	const struct conf_kw *kw;
+	int i;
+
+	/* Only a long "state directory" can make a derived default fail. */
+	cx->cx_line = cx->cx_seen[kw_lookup("state directory", KW_GLOBAL) -
+	    kw_table];
+	if (section_defaults(cx, KW_GLOBAL, cf) == -1)
+		return -1;
+	if (protocol_check(cx) == -1)
+		return -1;
+	if (!cf->cf_admin_listen_on)
+		return 0;
+	kw = kw_lookup("admin listen", KW_GLOBAL);
+	cx->cx_line = cx->cx_seen[kw - kw_table];
+	for (i = 0; i < cf->cf_nsmb_listen; i++)
+		if (addr_overlap(&cf->cf_admin_listen, &cf->cf_smb_listen[i]))
+			return cx_error(cx, "\"%s\": address \"%s\" overlaps "
+			    "smb listen \"%s\"", kw->kw_name,
+			    cf->cf_admin_listen.ca_text,
+			    cf->cf_smb_listen[i].ca_text);
+	return 0;
+}
+
+static int
+section_begin(struct conf_ctx *cx, const char *name)
+{
+	struct conf *cf = cx->cx_cf;
+	const struct conf_share *old;
+	struct conf_share *sh;
+	int line = cx->cx_line;
+	size_t i;
+
+	if (share_end(cx) == -1)
+		return -1;
+	cx->cx_line = line;
+	cx->cx_insection = true;
+	if (strcasecmp(name, "global") == 0) {
+		if (cx->cx_global_line != 0)
+			return cx_error(cx, "duplicate section [global] (first "
+			    "on line %d)", cx->cx_global_line);
+		cx->cx_global_line = line;
+		return 0;
+	}
+	if (share_name_check(cx, name) == -1)
+		return -1;
+	if ((old = conf_share_find(cf, name)) != NULL)
+		return cx_error(cx, "duplicate share [%s] (first on line %d)",
+		    name, old->sh_line);
+	if ((sh = calloc(1, sizeof(*sh))) == NULL)
+		return cx_error(cx, "out of memory");
+	memcpy(sh->sh_name, name, strlen(name) + 1);
+	sh->sh_line = line;
+	TAILQ_INSERT_TAIL(&cf->cf_shares, sh, sh_entry);
+	if (share_index(cf, sh) == -1)
+		return cx_error(cx, "out of memory");
+	cf->cf_nshares++;
+	cx->cx_share = sh;
+	for (i = 0; i < nitems(kw_table); i++)
+		if (kw_table[i].kw_section == KW_SHARE)
+			cx->cx_seen[i] = 0;
+	return 0;
+}
+
+static int
+keyword(struct conf_ctx *cx, const char *key, const char *val)
+{
+	const struct conf_kw *kw, *canon;
+	enum kw_section sec = cx->cx_share != NULL ? KW_SHARE : KW_GLOBAL;
+	char where[CONF_NAME_MAX + 16], buf[CLIP_MAX];
+	size_t ci;
+
+	if (!cx->cx_insection)
+		return cx_error(cx, "keyword \"%s\" before the first section",
+		    clip(key, buf));
+	if ((kw = kw_lookup(key, sec)) == NULL)
+		return cx_error(cx, "unknown keyword \"%s\" in %s",
+		    clip(key, buf), cx_where(cx, where, sizeof(where)));
+	if (kw->kw_section != sec)
+		return cx_error(cx, "\"%s\" is a %s keyword, not allowed in %s",
+		    kw->kw_name, kw->kw_section == KW_SHARE ? "share" :
+		    "global", cx_where(cx, where, sizeof(where)));
+	canon = kw->kw_alias != NULL ?
+	    kw_lookup(kw->kw_alias, kw->kw_section) : kw;
+	ci = (size_t)(canon - kw_table);
+	if (cx->cx_seen[ci] != 0 && !(canon->kw_flags & KW_MULTI)) {
+		if (kw == canon)
+			return cx_error(cx, "duplicate keyword \"%s\" in %s "
+			    "(first on line %d)", kw->kw_name,
+			    cx_where(cx, where, sizeof(where)),
+			    cx->cx_seen[ci]);
+		return cx_error(cx, "\"%s\" sets \"%s\" again in %s (first on "
+		    "line %d)", kw->kw_name, canon->kw_name,
+		    cx_where(cx, where, sizeof(where)), cx->cx_seen[ci]);
+	}
+	if (strlen(val) > CONF_VALUE_MAX)
+		return cx_error(cx, "\"%s\": value too long (more than %d "
+		    "bytes)", kw->kw_name, CONF_VALUE_MAX);
+	if (val[0] == '\0' && kw->kw_type != KT_TEXT && kw->kw_type != KT_ADDR)
+		return cx_error(cx, "\"%s\": missing value", kw->kw_name);
+	cx->cx_seen[ci] = cx->cx_line;
+	return kw->kw_set(cx, kw, sec == KW_SHARE ? (void *)cx->cx_share :
+	    (void *)cx->cx_cf, val);
+}
+
+struct conf *
+conf_parse(const char *buf, size_t len, const char *name,
+    const char *basedir, char *err, size_t errlen)
+{
+	struct conf_ctx cx;
+	struct conf_parser *cp = NULL;
+	struct conf *cf = NULL;
+	enum conf_tok tok;
+	int rc = 0;
+
+	memset(&cx, 0, sizeof(cx));
+	cx.cx_name = name != NULL ? name : "(config)";
+	cx.cx_basedir = basedir;
+	cx.cx_err = err;
+	cx.cx_errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (basedir == NULL || basedir[0] != '/') {
+		cx_error(&cx, "base directory is not absolute");
+		return NULL;
+	}
+	if (len > CONF_FILE_MAX) {
+		cx_error(&cx, "too large (more than %d bytes)", CONF_FILE_MAX);
+		return NULL;
+	}
+	/* The parser holds a whole line: too big for some stacks. */
+	if ((cp = malloc(sizeof(*cp))) == NULL ||
+	    (cf = calloc(1, sizeof(*cf))) == NULL) {
+		cx_error(&cx, "out of memory");
+		goto fail;
+	}
+	TAILQ_INIT(&cf->cf_shares);
+	cx.cx_cf = cf;
+	conf_parse_init(cp, buf, len);
+	while (rc == 0 && (tok = conf_parse_next(cp)) != CONF_TOK_END) {
+		cx.cx_line = cp->cp_line;
+		if (tok == CONF_TOK_ERROR)
+			rc = cx_error(&cx, "%s", cp->cp_err);
+		else if (tok == CONF_TOK_SECTION)
+			rc = section_begin(&cx, cp->cp_name);
+		else
+			rc = keyword(&cx, cp->cp_name, cp->cp_value);
+	}
+	if (rc == -1 || share_end(&cx) == -1 || global_end(&cx) == -1)
+		goto fail;
+	free(cp);
+	return cf;
+fail:
+	free(cp);
+	conf_free(cf);
+	return NULL;
+}
+
+static void	load_error(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+load_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX], *abs = NULL, *dir = NULL, *buf = NULL, *slash;
+	struct conf *cf = NULL;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd = -1;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((path == NULL || path[0] != '/') &&
+	    getcwd(cwd, sizeof(cwd)) == NULL) {
+		load_error(err, errlen, "%s: cannot get the current directory: "
+		    "%s", path != NULL ? path : "(default)", strerror(errno));
+		return NULL;
+	}
+	if (path == NULL)
+		return conf_parse(conf_default_text, strlen(conf_default_text),
+		    "(default)", cwd, err, errlen);
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		load_error(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		load_error(err, errlen, "%s: cannot stat: %s", path,
+		    strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		load_error(err, errlen, "%s: not a regular file", path);
+		goto done;
+	}
+	if (st.st_size > CONF_FILE_MAX) {
+		load_error(err, errlen, "%s: too large (more than %d bytes)",
+		    path, CONF_FILE_MAX);
+		goto done;
+	}
+	/* One byte more than allowed, to notice a file that grew. */
+	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		load_error(err, errlen, "%s: out of memory", path);
+		goto done;
+	}
+	while (len < CONF_FILE_MAX + 1) {
+		if ((n = read(fd, buf + len, CONF_FILE_MAX + 1 - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			load_error(err, errlen, "%s: cannot read: %s", path,
+			    strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if ((abs = path_resolve(cwd, path)) == NULL ||
+	    (dir = strdup(abs)) == NULL) {
+		load_error(err, errlen, "%s: out of memory", path);
+		goto done;
+	}
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if ((cf = conf_parse(buf, len, path, dir, err, errlen)) != NULL) {
+		cf->cf_file = abs;
+		abs = NULL;
+	}
+done:
+	close(fd);
+	free(buf);
+	free(abs);
+	free(dir);
+	return cf;
+}
+
+void
+conf_free(struct conf *cf)
+{
+	struct conf_share *sh, *tmp;
+
+	if (cf == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(sh, &cf->cf_shares, sh_entry, tmp) {
+		TAILQ_REMOVE(&cf->cf_shares, sh, sh_entry);
+		free(sh->sh_path);
+		free(sh->sh_comment);
+		free(sh);
+	}
+	free(cf->cf_share_tab);
+	free(cf->cf_file);
+	free(cf->cf_state_dir);
+	free(cf->cf_admin_socket);
+	free(cf->cf_admin_token_file);
+	free(cf->cf_user_db);
+	free(cf->cf_pid_file);
+	free(cf);
+}
+
+const struct conf_share *
+conf_share_find(const struct conf *cf, const char *name)
+{
+	const struct conf_share *sh;
+	size_t mask, i;
+
+	if (cf == NULL || name == NULL || cf->cf_share_tabsize == 0)
+		return NULL;
+	mask = cf->cf_share_tabsize - 1;
+	for (i = name_hash(name) & mask; (sh = cf->cf_share_tab[i]) != NULL;
+	    i = (i + 1) & mask)
+		if (strcasecmp(sh->sh_name, name) == 0)
+			return sh;
+	return NULL;
+}
+
+/* An empty value prints as "key =", without a trailing blank. */
+static void
+print_pair(FILE *fp, const char *key, const char *val)
+{
+	fprintf(fp, "\t%s =%s%s\n", key, val[0] != '\0' ? " " : "", val);
+}
+
+/* -1 (EINVAL) for a KT_ENUM value without a word: not from conf_parse(). */
+static int
+print_kw(FILE *fp, const struct conf_kw *kw, const void *obj)
+{
+	const struct conf *cf = obj;
+	const void *m = (const char *)obj + kw->kw_off;
+	const char *word;
+	char num[32];
+	int i;
+
+	switch (kw->kw_type) {
+	case KT_LISTEN:
+		for (i = 0; i < cf->cf_nsmb_listen; i++)
+			print_pair(fp, kw->kw_name,
+			    cf->cf_smb_listen[i].ca_text);
+		break;
+	case KT_ADDR:
+		print_pair(fp, kw->kw_name, cf->cf_admin_listen_on ?
+		    cf->cf_admin_listen.ca_text : "");
+		break;
+	case KT_PATH:
+	case KT_TEXT:
+		print_pair(fp, kw->kw_name, *(char *const *)m);
+		break;
+	case KT_BOOL:
+		print_pair(fp, kw->kw_name, *(const bool *)m ? "yes" : "no");
+		break;
+	case KT_INT:
+		snprintf(num, sizeof(num), "%d", *(const int *)m);
+		print_pair(fp, kw->kw_name, num);
+		break;
+	case KT_UINT:
+		snprintf(num, sizeof(num), "%u", *(const unsigned int *)m);
+		print_pair(fp, kw->kw_name, num);
+		break;
+	case KT_ENUM:
+		if ((word = enum_word(kw, *(const int *)m)) == NULL) {
+			errno = EINVAL;
+			return -1;
+		}
+		print_pair(fp, kw->kw_name, word);
+		break;
+	}
+	return 0;
+}
+
+int
+conf_print(FILE *fp, const struct conf *cf)
+{
+	const struct conf_share *sh;
+	size_t i;
+
+	fputs("[global]\n", fp);
+	for (i = 0; i < nitems(kw_table); i++)
+		if (kw_table[i].kw_section == KW_GLOBAL &&
+		    kw_table[i].kw_alias == NULL &&
+		    print_kw(fp, &kw_table[i], cf) == -1)
+			return -1;
+	TAILQ_FOREACH(sh, &cf->cf_shares, sh_entry) {
+		fprintf(fp, "\n[%s]\n", sh->sh_name);
+		for (i = 0; i < nitems(kw_table); i++)
+			if (kw_table[i].kw_section == KW_SHARE &&
+			    kw_table[i].kw_alias == NULL &&
+			    print_kw(fp, &kw_table[i], sh) == -1)
+				return -1;
+	}
+	return ferror(fp) ? -1 : 0;
+}

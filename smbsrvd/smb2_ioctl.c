@@ -1,0 +1,75 @@
+/*
+ * smb2_ioctl.c — IOCTL (MS-SMB2 3.3.5.15).  The SMB2 core answers
+ * FSCTL_VALIDATE_NEGOTIATE_INFO; file-system controls arrive with the
+ * file layer and are refused cleanly until then.
+ */
+#include "ntstatus.h"
+#include "smb2_negotiate.h"
+#include "smb2_req.h"
+
+#define IOCTL_REQ_SIZE	57
+#define IOCTL_RSP_SIZE	49
+#define SMB2_0_IOCTL_IS_FSCTL	0x00000001
+
+#define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204
+#define VNEG_OUT_LEN			24
+
+uint32_t
+smb2_ioctl(struct smb_req *r)
+{
+	struct msgbuf_rd in;
+	struct msgbuf_wr out;
+	uint32_t ctl, inoff, inlen, maxout, flags, st;
+	uint64_t fid_p, fid_v;
+
+	if (smb2_req_body(r, IOCTL_REQ_SIZE) == -1)
+		return STATUS_INVALID_PARAMETER;
+	msgbuf_skip(&r->r_rd, 2);		/* Reserved */
+	ctl = msgbuf_get_le32(&r->r_rd);
+	fid_p = msgbuf_get_le64(&r->r_rd);
+	fid_v = msgbuf_get_le64(&r->r_rd);
+	inoff = msgbuf_get_le32(&r->r_rd);
+	inlen = msgbuf_get_le32(&r->r_rd);
+	msgbuf_skip(&r->r_rd, 8);		/* MaxInputResponse, OutputOffset */
+	msgbuf_skip(&r->r_rd, 4);		/* OutputCount */
+	maxout = msgbuf_get_le32(&r->r_rd);
+	flags = msgbuf_get_le32(&r->r_rd);
+	if (!msgbuf_rd_ok(&r->r_rd) ||
+	    !msgbuf_sub(&r->r_rd, inlen ? inoff : 0, inlen, &in))
+		return STATUS_INVALID_PARAMETER;
+	/* 3.3.5.15: only FSCTLs are defined over SMB2. */
+	if (!(flags & SMB2_0_IOCTL_IS_FSCTL))
+		return STATUS_NOT_SUPPORTED;
+	(void)fid_p;
+	(void)fid_v;
+	msgbuf_wr_init(&out, 65536);
+	switch (ctl) {
+	case FSCTL_VALIDATE_NEGOTIATE_INFO:
+		if (maxout < VNEG_OUT_LEN) {
+			st = STATUS_INVALID_PARAMETER;
+			break;
+		}
+		st = smb2_validate_negotiate(r, &in, &out);
+		break;
+	default:
+		st = STATUS_NOT_SUPPORTED;
+		break;
+	}
+	if (st == STATUS_SUCCESS) {
+		/* 2.2.32: the output follows the 48-byte fixed part. */
+		msgbuf_put_le16(&r->r_rsp, IOCTL_RSP_SIZE);
+		msgbuf_put_le16(&r->r_rsp, 0);
+		msgbuf_put_le32(&r->r_rsp, ctl);
+		msgbuf_put_le64(&r->r_rsp, fid_p);
+		msgbuf_put_le64(&r->r_rsp, fid_v);
+		msgbuf_put_le32(&r->r_rsp, SMB2_HDR_LEN + 48);	/* InputOffset */
+		msgbuf_put_le32(&r->r_rsp, 0);			/* InputCount */
+		msgbuf_put_le32(&r->r_rsp, SMB2_HDR_LEN + 48);	/* OutputOffset */
+		msgbuf_put_le32(&r->r_rsp, (uint32_t)msgbuf_wr_len(&out));
+		msgbuf_put_le32(&r->r_rsp, 0);			/* Flags */
+		msgbuf_put_le32(&r->r_rsp, 0);			/* Reserved2 */
+		msgbuf_put_bytes(&r->r_rsp, out.wr_buf, out.wr_len);
+	}
+	msgbuf_wr_free(&out);
+	return st;
+}

@@ -1,0 +1,86 @@
+/*
+ * srvs.c — MS-SRVS local events and ServerStatistics (see srvs.h).
+ */
+#include "log.h"
+#include "ntstatus.h"
+#include "share.h"
+#include "srvs.h"
+
+struct srvs_stats	srvs_stats;
+
+static uint32_t	srvs_session_ids;
+static uint32_t	srvs_tree_ids;
+
+void
+srvs_init(int64_t start_time)
+{
+	srvs_stats = (struct srvs_stats){ .st_start = start_time };
+	srvs_session_ids = 0;
+	srvs_tree_ids = 0;
+}
+
+/*
+ * Global ids are 32 bits in MS-SRVS.  Running out (four billion sessions)
+ * would mean reuse, which the management plane must never see: refuse.
+ */
+static uint32_t
+next_id(uint32_t *ctr)
+{
+	if (*ctr == UINT32_MAX)
+		fatalx("srvs: global ids exhausted");
+	return ++*ctr;
+}
+
+uint32_t
+srvs_session_register(struct session *s)
+{
+	(void)s;
+	srvs_stats.st_sopens++;
+	return next_id(&srvs_session_ids);
+}
+
+void
+srvs_session_deregister(struct session *s)
+{
+	(void)s;
+	if (srvs_stats.st_sopens == 0)
+		fatalx("srvs: session deregistered twice");
+	srvs_stats.st_sopens--;
+}
+
+uint32_t
+srvs_tree_register(struct share *sh, uint32_t *global_id)
+{
+	if (sh->sh_max_uses != 0xffffffffu &&
+	    sh->sh_current_uses >= sh->sh_max_uses)
+		return STATUS_REQUEST_NOT_ACCEPTED;
+	sh->sh_current_uses++;
+	*global_id = next_id(&srvs_tree_ids);
+	return STATUS_SUCCESS;
+}
+
+void
+srvs_tree_deregister(struct share *sh)
+{
+	if (sh->sh_current_uses == 0)
+		fatalx("srvs: share [%s] CurrentUses below zero", sh->sh_name);
+	sh->sh_current_uses--;
+}
+
+void
+srvs_pwerror(void)
+{
+	srvs_stats.st_pwerrors++;
+}
+
+void
+srvs_bytes_received(uint64_t n)
+{
+	srvs_stats.st_bytesrcvd += n;
+}
+
+void
+srvs_bytes_sent(uint64_t n)
+{
+	srvs_stats.st_bytessent += n;
+}

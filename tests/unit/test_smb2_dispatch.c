@@ -1,0 +1,537 @@
+/*
+ * test_smb2_dispatch.c — SMB2 header processing through the real
+ * dispatcher: a connection over a socketpair, requests built here,
+ * responses read back (MS-SMB2 3.3.5.2, 3.3.5.3.1, 3.3.5.4).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "conn.h"
+#include "log.h"
+#include "loop.h"
+#include "msgbuf.h"
+#include "ntstatus.h"
+#include "server.h"
+#include "share.h"
+#include "smb2.h"
+#include "smb2_negotiate.h"
+
+static struct conf	*cf;
+static int		 peer;
+static struct conn	*c;
+
+static int
+setup(void **state)
+{
+	static const char text[] =
+	    "[global]\n\tsmb listen = 127.0.0.1:1\n"
+	    "\tstate directory = /nonexistent\n"
+	    "[data]\n\tpath = /nonexistent/data\n";
+	struct sockaddr_storage ss;
+	char err[256];
+	int sv[2];
+
+	(void)state;
+	log_init("test_smb2_dispatch", 1, LOG_LVL_ERR);
+	assert_int_equal(loop_init(), 0);
+	server_init();
+	cf = conf_parse(text, sizeof(text) - 1, "t.conf", "/", err,
+	    sizeof(err));
+	assert_non_null(cf);
+	server.sv_conf = cf;
+	assert_int_equal(share_apply(cf), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+	    sv), 0);
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNIX;
+	c = conn_accept(sv[0], &ss, sizeof(sa_family_t));
+	assert_non_null(c);
+	peer = sv[1];
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	conn_close_all();
+	loop_once(0);
+	share_clear();
+	conf_free(cf);
+	server.sv_conf = NULL;
+	close(peer);
+	loop_free();
+	return 0;
+}
+
+/* An SMB2 header for cmd with message id mid. */
+static void
+hdr(struct msgbuf_wr *wr, uint16_t cmd, uint64_t mid, uint16_t credits,
+    uint32_t flags, uint32_t next)
+{
+	struct smb2_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.h_command = cmd;
+	h.h_mid = mid;
+	h.h_credits = credits;
+	h.h_flags = flags;
+	h.h_next = next;
+	h.h_credit_charge = 1;
+	smb2_hdr_encode(wr, &h);
+}
+
+static void
+negotiate_body(struct msgbuf_wr *wr, const uint16_t *d, int n, bool ctx)
+{
+	size_t ctxoff_at;
+	int i;
+
+	msgbuf_put_le16(wr, 36);
+	msgbuf_put_le16(wr, (uint16_t)n);
+	msgbuf_put_le16(wr, SMB2_NEGOTIATE_SIGNING_ENABLED);
+	msgbuf_put_le16(wr, 0);
+	msgbuf_put_le32(wr, SMB2_GLOBAL_CAP_ENCRYPTION);
+	msgbuf_put_zero(wr, 16);			/* ClientGuid */
+	ctxoff_at = msgbuf_reserve(wr, 8);
+	for (i = 0; i < n; i++)
+		msgbuf_put_le16(wr, d[i]);
+	if (!ctx)
+		return;
+	msgbuf_align(wr, 8);
+	msgbuf_patch_le32(wr, ctxoff_at, (uint32_t)msgbuf_wr_len(wr));
+	msgbuf_patch_le16(wr, ctxoff_at + 4, 2);
+	/* SMB2_PREAUTH_INTEGRITY_CAPABILITIES: SHA-512, 32-byte salt. */
+	msgbuf_put_le16(wr, 1);
+	msgbuf_put_le16(wr, 38);
+	msgbuf_put_le32(wr, 0);
+	msgbuf_put_le16(wr, 1);
+	msgbuf_put_le16(wr, 32);
+	msgbuf_put_le16(wr, 1);
+	msgbuf_put_zero(wr, 32);
+	msgbuf_align(wr, 8);
+	/* SMB2_ENCRYPTION_CAPABILITIES: AES-256-GCM only. */
+	msgbuf_put_le16(wr, 2);
+	msgbuf_put_le16(wr, 4);
+	msgbuf_put_le32(wr, 0);
+	msgbuf_put_le16(wr, 1);
+	msgbuf_put_le16(wr, 4);
+}
+
+/* Sends wr's bytes as one Direct-TCP message and runs the loop. */
+static void
+send_msg(struct msgbuf_wr *wr)
+{
+	uint8_t frame[4];
+	size_t len = msgbuf_wr_len(wr);
+
+	frame[0] = 0;
+	frame[1] = (uint8_t)(len >> 16);
+	frame[2] = (uint8_t)(len >> 8);
+	frame[3] = (uint8_t)len;
+	assert_int_equal(write(peer, frame, 4), 4);
+	assert_int_equal(write(peer, wr->wr_buf, len), (ssize_t)len);
+	msgbuf_wr_free(wr);
+	loop_once(0);
+	loop_once(0);
+}
+
+/* Reads one response; its length, or 0 if the server closed. */
+static size_t
+recv_msg(uint8_t *buf, size_t size)
+{
+	uint8_t frame[4];
+	size_t len, have = 0;
+	ssize_t n;
+
+	n = read(peer, frame, 4);
+	if (n <= 0)
+		return 0;
+	assert_int_equal(n, 4);
+	len = ((size_t)frame[1] << 16) | ((size_t)frame[2] << 8) | frame[3];
+	assert_true(len <= size);
+	while (have < len) {
+		n = read(peer, buf + have, len - have);
+		assert_true(n > 0);
+		have += (size_t)n;
+	}
+	return len;
+}
+
+static bool
+closed(void)
+{
+	uint8_t b[256];
+
+	loop_once(0);
+	return read(peer, b, sizeof(b)) == 0;
+}
+
+static void
+test_negotiate_picks_the_greatest_common_dialect(void **state)
+{
+	static const uint16_t d[] = { 0x0202, 0x0210, 0x0300, 0x0302 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+	size_t len;
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&wr, d, 4, false);
+	send_msg(&wr);
+	len = recv_msg(rsp, sizeof(rsp));
+	assert_true(len >= 64 + 65);
+	assert_int_equal(le32dec(rsp + 8), STATUS_SUCCESS);
+	assert_int_equal(le16dec(rsp + 64), 65);
+	assert_int_equal(le16dec(rsp + 64 + 4), 0x0302);
+	/* 8 MiB limits, large MTU and encryption for a 3.0.2 client. */
+	assert_int_equal(le32dec(rsp + 64 + 28), 8u << 20);
+	assert_int_equal(le32dec(rsp + 64 + 24) & SMB2_GLOBAL_CAP_LARGE_MTU,
+	    SMB2_GLOBAL_CAP_LARGE_MTU);
+	assert_int_equal(le32dec(rsp + 64 + 24) & SMB2_GLOBAL_CAP_ENCRYPTION,
+	    SMB2_GLOBAL_CAP_ENCRYPTION);
+	/* The SPNEGO hint sits at SecurityBufferOffset. */
+	assert_int_equal(le16dec(rsp + 64 + 56), 128);
+	assert_int_equal(rsp[128], 0x60);
+	assert_int_equal(c->c_dialect, 0x0302);
+}
+
+static void
+test_negotiate_311_answers_contexts(void **state)
+{
+	static const uint16_t d[] = { 0x0311 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+	size_t len, off;
+	uint16_t n, i, type;
+	bool saw_cipher = false;
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&wr, d, 1, true);
+	send_msg(&wr);
+	len = recv_msg(rsp, sizeof(rsp));
+	assert_int_equal(le32dec(rsp + 8), STATUS_SUCCESS);
+	assert_int_equal(le16dec(rsp + 64 + 4), 0x0311);
+	n = le16dec(rsp + 64 + 6);
+	assert_int_equal(n, 2);
+	off = le32dec(rsp + 64 + 60);
+	for (i = 0; i < n; i++) {
+		off = (off + 7) & ~(size_t)7;
+		assert_true(off + 8 <= len);
+		type = le16dec(rsp + off);
+		if (type == 2) {
+			assert_int_equal(le16dec(rsp + off + 10), 4);
+			saw_cipher = true;
+		}
+		off += 8 + le16dec(rsp + off + 2);
+	}
+	assert_true(saw_cipher);
+	assert_int_equal(c->c_cipher, 4);
+}
+
+static void
+test_negotiate_311_without_preauth_is_invalid(void **state)
+{
+	static const uint16_t d[] = { 0x0311 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&wr, d, 1, false);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) >= 64);
+	assert_int_equal(le32dec(rsp + 8), STATUS_INVALID_PARAMETER);
+	assert_false(c->c_negotiated);
+}
+
+static void
+test_negotiate_with_no_common_dialect_is_not_supported(void **state)
+{
+	static const uint16_t d[] = { 0x0201, 0x0399 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&wr, d, 2, false);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) >= 64);
+	assert_int_equal(le32dec(rsp + 8), STATUS_NOT_SUPPORTED);
+	/* ERROR response: StructureSize 9. */
+	assert_int_equal(le16dec(rsp + 64), 9);
+}
+
+/* Every truncation of a valid NEGOTIATE is answered or dropped cleanly. */
+static void
+test_truncated_negotiate_never_succeeds(void **state)
+{
+	static const uint16_t d[] = { 0x0202, 0x0210 };
+	struct msgbuf_wr full;
+	size_t cut, len;
+	uint8_t rsp[4096];
+
+	(void)state;
+	msgbuf_wr_init(&full, 4096);
+	hdr(&full, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&full, d, 2, false);
+	for (cut = 1; cut < msgbuf_wr_len(&full); cut++) {
+		struct msgbuf_wr wr;
+
+		teardown(NULL);
+		setup(NULL);
+		msgbuf_wr_init(&wr, 4096);
+		msgbuf_put_bytes(&wr, full.wr_buf, cut);
+		send_msg(&wr);
+		/* An error answer, or the connection closed: never success. */
+		len = recv_msg(rsp, sizeof(rsp));
+		if (len > 0)
+			assert_int_not_equal(le32dec(rsp + 8), STATUS_SUCCESS);
+	}
+	msgbuf_wr_free(&full);
+}
+
+static void
+negotiate_202(void)
+{
+	static const uint16_t d[] = { 0x0202 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 1, 0, 0);
+	negotiate_body(&wr, d, 1, false);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(c->c_dialect, 0x0202);
+}
+
+static void
+echo(struct msgbuf_wr *wr, uint64_t mid, uint16_t credits, uint32_t flags,
+    uint32_t next)
+{
+	hdr(wr, SMB2_ECHO, mid, credits, flags, next);
+	msgbuf_put_le16(wr, 4);
+	msgbuf_put_le16(wr, 0);
+}
+
+static void
+test_echo_grants_requested_credits_and_ids_advance(void **state)
+{
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 10, 0, 0);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(le32dec(rsp + 8), STATUS_SUCCESS);
+	assert_int_equal(le16dec(rsp + 14), 10);
+	assert_int_equal(le64dec(rsp + 24), 1);
+	/* Ids 2..11 are now granted; 11 is usable before 2. */
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 11, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(le64dec(rsp + 24), 11);
+}
+
+static void
+test_reused_message_id_disconnects(void **state)
+{
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(closed());
+}
+
+static void
+test_message_id_beyond_the_window_disconnects(void **state)
+{
+	struct msgbuf_wr wr;
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 5000, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(closed());
+}
+
+static void
+test_request_before_negotiate_disconnects(void **state)
+{
+	struct msgbuf_wr wr;
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 0, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(closed());
+}
+
+static void
+test_second_negotiate_disconnects(void **state)
+{
+	static const uint16_t d[] = { 0x0202 };
+	struct msgbuf_wr wr;
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 1, 1, 0, 0);
+	negotiate_body(&wr, d, 1, false);
+	send_msg(&wr);
+	assert_true(closed());
+}
+
+static void
+test_compound_of_echoes_gets_a_chained_answer(void **state)
+{
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+	size_t len, next;
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 3, 0, 72);
+	msgbuf_align(&wr, 8);
+	echo(&wr, 2, 1, 0, 0);
+	send_msg(&wr);
+	len = recv_msg(rsp, sizeof(rsp));
+	next = le32dec(rsp + 20);
+	assert_int_equal(next % 8, 0);
+	assert_true(next >= 68 && next + 68 <= len);
+	assert_int_equal(le64dec(rsp + 24), 1);
+	assert_int_equal(le64dec(rsp + next + 24), 2);
+	assert_int_equal(le32dec(rsp + next + 20), 0);
+}
+
+static void
+test_misaligned_next_command_disconnects(void **state)
+{
+	struct msgbuf_wr wr;
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 3, 0, 68);
+	echo(&wr, 2, 1, 0, 0);
+	send_msg(&wr);
+	assert_true(closed());
+}
+
+static void
+test_related_first_request_is_invalid_parameter(void **state)
+{
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	echo(&wr, 1, 1, SMB2_FLAGS_RELATED_OPERATIONS, 0);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(le32dec(rsp + 8), STATUS_INVALID_PARAMETER);
+}
+
+static void
+test_unknown_session_is_user_session_deleted(void **state)
+{
+	struct msgbuf_wr wr;
+	struct smb2_hdr h;
+	uint8_t rsp[4096];
+
+	(void)state;
+	negotiate_202();
+	msgbuf_wr_init(&wr, 4096);
+	memset(&h, 0, sizeof(h));
+	h.h_command = SMB2_TREE_CONNECT;
+	h.h_mid = 1;
+	h.h_credits = 1;
+	h.h_session_id = 0x1234;
+	smb2_hdr_encode(&wr, &h);
+	msgbuf_put_le16(&wr, 9);
+	msgbuf_put_zero(&wr, 7);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(le32dec(rsp + 8), STATUS_USER_SESSION_DELETED);
+}
+
+static void
+test_smb1_negotiate_upgrades_to_wildcard(void **state)
+{
+	static const char dialects[] = "\x02NT LM 0.12\0\x02SMB 2.002\0"
+	    "\x02SMB 2.???";
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	msgbuf_wr_init(&wr, 4096);
+	msgbuf_put_le32(&wr, 0x424d53ff);
+	msgbuf_put_u8(&wr, 0x72);
+	msgbuf_put_zero(&wr, 27);
+	msgbuf_put_u8(&wr, 0);				/* WordCount */
+	msgbuf_put_le16(&wr, sizeof(dialects));
+	msgbuf_put_bytes(&wr, dialects, sizeof(dialects));
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) >= 64 + 65);
+	assert_int_equal(le32dec(rsp), SMB2_PROTO_ID);
+	assert_int_equal(le16dec(rsp + 64 + 4), SMB2_DIALECT_WILDCARD);
+	assert_false(c->c_negotiated && c->c_dialect != 0);
+	assert_int_equal(c->c_seq_low, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_negotiate_picks_the_greatest_common_dialect),
+		T(test_negotiate_311_answers_contexts),
+		T(test_negotiate_311_without_preauth_is_invalid),
+		T(test_negotiate_with_no_common_dialect_is_not_supported),
+		T(test_truncated_negotiate_never_succeeds),
+		T(test_echo_grants_requested_credits_and_ids_advance),
+		T(test_reused_message_id_disconnects),
+		T(test_message_id_beyond_the_window_disconnects),
+		T(test_request_before_negotiate_disconnects),
+		T(test_second_negotiate_disconnects),
+		T(test_compound_of_echoes_gets_a_chained_answer),
+		T(test_misaligned_next_command_disconnects),
+		T(test_related_first_request_is_invalid_parameter),
+		T(test_unknown_session_is_user_session_deleted),
+		T(test_smb1_negotiate_upgrades_to_wildcard),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
