@@ -88,6 +88,7 @@ conn_accept(int fd, const struct sockaddr_storage *peer, socklen_t peerlen)
 	memcpy(&c->c_peer, peer, peerlen);
 	TAILQ_INIT(&c->c_outq);
 	TAILQ_INIT(&c->c_channels);
+	TAILQ_INIT(&c->c_async);
 	idtab_init(&c->c_channel_ids);
 	/* 3.3.5.1: the window starts at MessageId 0 with one credit. */
 	c->c_seq_low = 0;

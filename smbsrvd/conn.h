@@ -99,6 +99,9 @@ struct conn {
 	uint8_t			*c_seq_used;	/* bitmap over the range */
 	uint32_t		 c_credits_max;
 
+	/* Requests that complete later (smb2_async.h). */
+	TAILQ_HEAD(, smb2_async) c_async;
+	uint64_t		 c_async_ids;
 	/* Connection.SessionTable: one channel per session bound here. */
 	TAILQ_HEAD(, channel)	 c_channels;
 	struct idtab		 c_channel_ids;	/* SessionId -> channel */

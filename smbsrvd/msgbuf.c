@@ -316,6 +316,15 @@ msgbuf_put_zero(struct msgbuf_wr *wr, size_t n)
 }
 
 void
+msgbuf_truncate(struct msgbuf_wr *wr, size_t len)
+{
+	if (len <= wr->wr_len)
+		wr->wr_len = len;
+	else
+		wr->wr_err = true;
+}
+
+void
 msgbuf_align(struct msgbuf_wr *wr, size_t align)
 {
 	size_t pad = (align - (wr->wr_len & (align - 1))) & (align - 1);

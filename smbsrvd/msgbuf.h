@@ -72,6 +72,8 @@ void		 msgbuf_put_be16(struct msgbuf_wr *, uint16_t);
 void		 msgbuf_put_be32(struct msgbuf_wr *, uint32_t);
 void		 msgbuf_put_bytes(struct msgbuf_wr *, const void *, size_t);
 void		 msgbuf_put_zero(struct msgbuf_wr *, size_t);
+/* Drops everything written after len (len <= length). */
+void		 msgbuf_truncate(struct msgbuf_wr *, size_t len);
 /* Pads with zeros to a multiple of align (a power of two). */
 void		 msgbuf_align(struct msgbuf_wr *, size_t align);
 /* Overwrite already written bytes (off+size must be <= length). */

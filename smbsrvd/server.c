@@ -38,6 +38,8 @@ server_init(void)
 	TAILQ_INIT(&server.sv_shares);
 	TAILQ_INIT(&server.sv_sessions);
 	idtab_init(&server.sv_session_ids);
+	TAILQ_INIT(&server.sv_opens);
+	idtab_init(&server.sv_open_ids);
 	server.sv_pid_fd = -1;
 	clock_real(&server.sv_start_real);
 	server.sv_start_mono = clock_mono_ms();
@@ -261,6 +263,7 @@ server_shutdown(void)
 	http_stop();
 	share_clear();
 	idtab_free(&server.sv_session_ids);
+	idtab_free(&server.sv_open_ids);
 	userdb_free(server.sv_users);
 	server.sv_users = NULL;
 	smb3_crypt_cleanup();

@@ -19,6 +19,7 @@
 
 struct conn;
 struct listener;
+struct ofile;
 struct userdb;
 
 struct server {
@@ -33,6 +34,8 @@ struct server {
 	struct share_list	 sv_shares;	/* ShareList */
 	TAILQ_HEAD(, session)	 sv_sessions;	/* GlobalSessionTable */
 	struct idtab		 sv_session_ids;
+	TAILQ_HEAD(, ofile)	 sv_opens;	/* GlobalOpenTable */
+	struct idtab		 sv_open_ids;	/* by persistent FileId */
 	struct userdb		*sv_users;	/* NULL: none could be read */
 	bool			 sv_stopping;
 	uint64_t		 sv_reloads;

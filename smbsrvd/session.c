@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "log.h"
 #include "ntlm.h"
+#include "ofile.h"
 #include "server.h"
 #include "session.h"
 #include "srvs.h"
@@ -21,9 +22,10 @@ static uint64_t	session_id_base;
 static uint64_t	session_id_ctr;
 
 /*
- * SessionIds: a per-process random upper half and a counter below, so ids
- * are never reused within a run and differ between runs.  Never 0 or all
- * ones (3.3.5.5.1).
+ * SessionIds: a counter from a random start, kept below 2^32 because
+ * clients (smbtorture among them) hold the id in 32 bits, as Samba's ids
+ * allow.  Never 0 or all ones (3.3.5.5.1), never one still in the table;
+ * four billion sessions go by before the counter comes round.
  */
 static uint64_t
 session_new_id(void)
@@ -34,12 +36,11 @@ session_new_id(void)
 	if (session_id_base == 0) {
 		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			r = (uint32_t)clock_mono_ms();
-		session_id_base = (uint64_t)(r | 1) << 32;
+		session_id_base = (r & 0x7fffffffu) | 1;
 	}
 	do {
-		id = session_id_base + (++session_id_ctr & 0xffffffffu);
-	} while (id == 0 || id == UINT64_MAX ||
-	    idtab_find(&server.sv_session_ids, id) != NULL);
+		id = (session_id_base + ++session_id_ctr) & 0xffffffffu;
+	} while (id == 0 || idtab_find(&server.sv_session_ids, id) != NULL);
 	return id;
 }
 
@@ -68,6 +69,7 @@ session_free(struct session *s)
 	smb3_crypt_key_clear(&s->s_dec);
 	OPENSSL_cleanse(s->s_session_key, sizeof(s->s_session_key));
 	idtab_free(&s->s_tree_ids);
+	idtab_free(&s->s_open_ids);
 	s->s_magic = 0;
 	free(s);
 }
@@ -169,6 +171,8 @@ session_new(struct conn *c)
 	TAILQ_INIT(&s->s_channels);
 	TAILQ_INIT(&s->s_trees);
 	idtab_init(&s->s_tree_ids);
+	TAILQ_INIT(&s->s_opens);
+	idtab_init(&s->s_open_ids);
 	spnego_ctx_init(&s->s_spnego);
 	snprintf(s->s_client, sizeof(s->s_client), "%s", c->c_peer_text);
 	clock_real(&s->s_created);
@@ -222,6 +226,11 @@ session_destroy(struct session *s, const char *why)
 	    s->s_user[0] != '\0' ? "user " : "", s->s_user,
 	    s->s_user[0] != '\0' ? "" : "unauthenticated", why);
 	session_set_state(s, SESSION_DEAD);
+	/*
+	 * 3.3.5.6 / 3.3.7.1: every open goes (durable opens will wait on the
+	 * scavenger instead once they exist), then every tree connect.
+	 */
+	ofile_close_session(s);
 	while ((t = TAILQ_FIRST(&s->s_trees)) != NULL)
 		tree_disconnect(t);
 	while ((ch = TAILQ_FIRST(&s->s_channels)) != NULL)

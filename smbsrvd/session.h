@@ -33,6 +33,7 @@
 
 struct conn;
 struct ntlm_server;
+struct ofile;
 struct tree;
 
 enum session_state {
@@ -91,6 +92,8 @@ struct session {
 	struct ntlm_server	*s_ntlm;
 	struct spnego_ctx	 s_spnego;
 
+	TAILQ_HEAD(, ofile)	 s_opens;	/* OpenTable */
+	struct idtab		 s_open_ids;	/* by volatile FileId */
 	TAILQ_HEAD(, tree)	 s_trees;	/* TreeConnectTable */
 	struct idtab		 s_tree_ids;
 	uint32_t		 s_tree_next;

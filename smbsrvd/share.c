@@ -5,16 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "server.h"
 #include "share.h"
+#include "vfs.h"
 
 #define SHARE_UNLIMITED	0xffffffffu
 
 static void
 share_free(struct share *sh)
 {
+	if (sh->sh_root != -1)
+		close(sh->sh_root);
 	sh->sh_magic = 0;
 	free(sh->sh_path);
 	free(sh->sh_comment);
@@ -73,6 +77,17 @@ share_set(struct share *sh, const struct conf_share *cs)
 		free(path);
 		return -1;
 	}
+	/*
+	 * A new path means a new root.  Tree connects made before keep the
+	 * root they duplicated, so their opens finish where they started.
+	 */
+	if (path != NULL && (sh->sh_path == NULL ||
+	    strcmp(sh->sh_path, path) != 0)) {
+		if (sh->sh_root != -1)
+			close(sh->sh_root);
+		if ((sh->sh_root = vfs_root_open(path)) == -1)
+			log_warn("share [%s]: %s", cs->sh_name, path);
+	}
 	free(sh->sh_path);
 	free(sh->sh_comment);
 	sh->sh_path = path;
@@ -101,6 +116,7 @@ share_new(const char *name, enum share_type type,
 	sh->sh_type = type;
 	snprintf(sh->sh_name, sizeof(sh->sh_name), "%s", name);
 	sh->sh_max_uses = SHARE_UNLIMITED;
+	sh->sh_root = -1;
 	sh->sh_guest_ok = true;		/* IPC$: anyone may connect */
 	if (share_set(sh, cs) == -1) {
 		share_free(sh);

@@ -32,6 +32,7 @@ struct share {
 	TAILQ_ENTRY(share)	 sh_entry;	/* server.sv_shares */
 	char			 sh_name[CONF_NAME_MAX + 1];
 	char			*sh_path;	/* NULL for IPC$ */
+	int			 sh_root;	/* vfs root fd, -1 if none */
 	char			*sh_comment;
 	bool			 sh_read_only;
 	bool			 sh_guest_ok;

@@ -11,6 +11,7 @@
  * over its own range (3.3.4.1.1, 3.1.4.1), and encrypted as a whole when
  * the request was (3.3.4.1.4).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,10 @@
 #include "conn.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "ofile.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_async.h"
 #include "smb2_dispatch.h"
 #include "smb2_req.h"
 #include "smb3_crypt.h"
@@ -54,19 +57,21 @@ static const struct smb2_cmd_info smb2_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_TREE_CONNECT] =	{ smb2_tree_connect, SMB2_NEED_SESSION },
 	[SMB2_TREE_DISCONNECT] = { smb2_tree_disconnect,
 				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_CREATE] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_CLOSE] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_FLUSH] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_READ] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_WRITE] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_LOCK] =		{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_CREATE] =		{ smb2_create, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_CLOSE] =		{ smb2_close, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_FLUSH] =		{ smb2_flush, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_READ] =		{ smb2_read, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_WRITE] =		{ smb2_write, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_LOCK] =		{ smb2_lock, SMB2_NEED_SESSION | SMB2_NEED_TREE },
 	[SMB2_IOCTL] =		{ smb2_ioctl, SMB2_NEED_SESSION },
 	[SMB2_CANCEL] =		{ NULL, 0 },
 	[SMB2_ECHO] =		{ smb2_echo, SMB2_NEED_NEGOTIATED },
-	[SMB2_QUERY_DIRECTORY] = { NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_QUERY_DIRECTORY] = { smb2_query_directory,
+				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
 	[SMB2_CHANGE_NOTIFY] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_QUERY_INFO] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_SET_INFO] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_QUERY_INFO] =	{ smb2_query_info,
+				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_SET_INFO] =	{ smb2_set_info, SMB2_NEED_SESSION | SMB2_NEED_TREE },
 	[SMB2_OPLOCK_BREAK] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
 };
 
@@ -269,7 +274,9 @@ rsp_build(struct smb_req *r, uint32_t status, uint16_t credits,
 
 	msgbuf_wr_init(&wr, SMB2_RSP_MAX);
 	rsp_header(r, status, credits, &wr);
-	if (status_is_error(status) && !status_keeps_body(r, status)) {
+	/* 2.2.2: errors, and the interim STATUS_PENDING, get an ERROR body. */
+	if ((status_is_error(status) && !status_keeps_body(r, status)) ||
+	    status == STATUS_PENDING) {
 		/* 2.2.2: StructureSize 9 and one zero byte of ErrorData. */
 		msgbuf_put_le16(&wr, SMB2_ERROR_BODY_LEN);
 		msgbuf_put_zero(&wr, 7);
@@ -283,6 +290,76 @@ rsp_build(struct smb_req *r, uint32_t status, uint16_t credits,
 	out->preauth = r->r_preauth_rsp;
 	out->buf = msgbuf_wr_steal(&wr, &out->len);
 	return 0;
+}
+
+struct chain_state {
+	uint64_t	session_id;
+	uint32_t	tree_id;
+	bool		have;
+	uint64_t	file_p, file_v;		/* last FileId made or used */
+	bool		have_file;
+	uint32_t	prev_status;
+	bool		encrypted;
+	uint64_t	enc_session_id;
+	/*
+	 * Held from decryption to the sealed reply: a LOGOFF inside the
+	 * transform removes the session from the table, yet its answer is
+	 * still sealed with the session's key.
+	 */
+	struct session	*enc_session;
+};
+
+uint32_t
+smb2_req_file(struct smb_req *r, uint64_t p, uint64_t v, struct ofile **out)
+{
+	struct chain_state *cs = r->r_chain;
+	struct ofile *of;
+
+	*out = NULL;
+	if ((r->r_hdr.h_flags & SMB2_FLAGS_RELATED_OPERATIONS) &&
+	    p == UINT64_MAX && v == UINT64_MAX) {
+		if (cs->prev_status != STATUS_SUCCESS)
+			return cs->prev_status;
+		if (!cs->have_file)
+			return STATUS_INVALID_HANDLE;
+		p = cs->file_p;
+		v = cs->file_v;
+	}
+	if (r->r_open != NULL) {
+		ofile_rele(r->r_open);
+		r->r_open = NULL;
+	}
+	if ((of = ofile_lookup(r->r_sess, p, v)) == NULL)
+		return STATUS_FILE_CLOSED;
+	/* 3.3.5.2.11 already checked the tree; the open must be of it. */
+	if (r->r_tree != NULL && of->of_tree != r->r_tree) {
+		ofile_rele(of);
+		return STATUS_FILE_CLOSED;
+	}
+	r->r_open = of;
+	smb2_req_set_file(r, of);
+	*out = of;
+	return STATUS_SUCCESS;
+}
+
+bool
+smb2_req_charge_ok(const struct smb_req *r, uint32_t len)
+{
+	uint32_t need = len == 0 ? 1 : (len - 1) / 65536 + 1;
+	uint16_t charge = r->r_hdr.h_credit_charge;
+
+	/* Without multi-credit the negotiated limits are 64 KiB anyway. */
+	if (!r->r_conn->c_multi_credit)
+		return true;
+	return (charge == 0 ? 1 : charge) >= need;
+}
+
+void
+smb2_req_set_file(struct smb_req *r, struct ofile *of)
+{
+	r->r_chain->file_p = of->of_persistent;
+	r->r_chain->file_v = of->of_volatile;
+	r->r_chain->have_file = true;
 }
 
 /* ---- gates ---- */
@@ -367,19 +444,6 @@ gate_tree(struct smb_req *r)
 
 /* ---- one request ---- */
 
-struct chain_state {
-	uint64_t	session_id;
-	uint32_t	tree_id;
-	bool		have;
-	bool		encrypted;
-	uint64_t	enc_session_id;
-	/*
-	 * Held from decryption to the sealed reply: a LOGOFF inside the
-	 * transform removes the session from the table, yet its answer is
-	 * still sealed with the session's key.
-	 */
-	struct session	*enc_session;
-};
 
 /*
  * Runs one request; fills *out with its response unless it has none
@@ -387,7 +451,8 @@ struct chain_state {
  */
 static int
 smb2_one(struct conn *c, const uint8_t *buf, size_t len,
-    struct chain_state *cs, bool first, struct smb2_rsp *out, bool *have)
+    struct chain_state *cs, bool first, bool last, struct smb2_rsp *out,
+    bool *have)
 {
 	struct smb_req r;
 	const struct smb2_cmd_info *ci;
@@ -401,6 +466,8 @@ smb2_one(struct conn *c, const uint8_t *buf, size_t len,
 	r.r_buf = buf;
 	r.r_len = len;
 	r.r_encrypted = cs->encrypted;
+	r.r_chain = cs;
+	r.r_last = last;
 	msgbuf_rd_init(&r.r_rd, buf, len);
 	if (smb2_hdr_decode(&r.r_rd, &r.r_hdr) == -1)
 		return -1;
@@ -426,9 +493,13 @@ smb2_one(struct conn *c, const uint8_t *buf, size_t len,
 	r.r_rsp_session_id = r.r_hdr.h_session_id;
 	r.r_rsp_tree_id = r.r_hdr.h_tree_id;
 
-	/* 3.3.5.2.3: CANCEL uses no id of the window and gets no reply. */
+	/*
+	 * 3.3.5.2.3, 3.3.5.16: CANCEL uses no id of the window and gets no
+	 * reply of its own; the request it names answers.
+	 */
 	if (r.r_hdr.h_command == SMB2_CANCEL) {
 		r.r_no_response = true;
+		(void)smb2_async_cancel(c, &r.r_hdr);
 		goto done;
 	}
 	charge = 1;
@@ -476,17 +547,33 @@ reply:
 	cs->session_id = r.r_rsp_session_id;
 	cs->tree_id = r.r_rsp_tree_id;
 	cs->have = true;
+	/* 3.3.5.2.7.2: only a failure (not a warning) carries on. */
+	cs->prev_status = (st >> 30) == 3 ? st : STATUS_SUCCESS;
 	if (st != STATUS_SUCCESS)
 		log_debugl(4, "conn %llu: %s mid %llu: status 0x%08x",
 		    (unsigned long long)c->c_id,
 		    smb2_cmd_name(r.r_hdr.h_command),
 		    (unsigned long long)r.r_hdr.h_mid, st);
+	if (st == STATUS_PENDING && r.r_async != NULL) {
+		/*
+		 * 3.3.4.2: the interim response carries the AsyncId and the
+		 * credits; it is never signed.  The final one follows later.
+		 */
+		r.r_hdr.h_flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		r.r_hdr.h_async_id = r.r_async->as_async_id;
+		r.r_rsp_nosign = true;
+		r.r_async->as_signed = r.r_signed ||
+		    (r.r_sess != NULL && r.r_sess->s_signing_required);
+	} else if (st == STATUS_PENDING)
+		st = STATUS_INTERNAL_ERROR;	/* no handler may do this */
 	if (rsp_build(&r, st, credits, out) == -1)
 		rc = -1;
 	else
 		*have = true;
 done:
 	msgbuf_wr_free(&r.r_rsp);
+	if (r.r_open != NULL)
+		ofile_rele(r.r_open);
 	if (r.r_tree != NULL)
 		tree_rele(r.r_tree);
 	if (r.r_sess != NULL)
@@ -637,8 +724,8 @@ smb2_conn_input(struct conn *c, uint8_t *msg, size_t len)
 			goto out;
 		}
 		this = next != 0 ? next : plen - off;
-		if (smb2_one(c, p + off, this, &cs, n == 0, &rsp[n],
-		    &have) == -1) {
+		if (smb2_one(c, p + off, this, &cs, n == 0, next == 0,
+		    &rsp[n], &have) == -1) {
 			conn_abort(c, "protocol violation");
 			goto out;
 		}
@@ -659,5 +746,123 @@ out:
 void
 smb2_conn_gone(struct conn *c)
 {
+	smb2_async_conn_gone(c);
 	session_conn_gone(c);
+}
+
+/* ---- requests that complete later ---- */
+
+struct smb2_async *
+smb2_async_start(struct smb_req *r, smb2_async_fn cancel, smb2_async_fn drop,
+    void *arg)
+{
+	struct conn *c = r->r_conn;
+	struct smb2_async *a;
+
+	/* Only the last request of a compound may wait (3.3.4.2). */
+	if (!r->r_last || r->r_async != NULL)
+		return NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->as_conn = c;
+	a->as_hdr = r->r_hdr;
+	a->as_hdr.h_session_id = r->r_rsp_session_id;
+	a->as_hdr.h_tree_id = r->r_rsp_tree_id;
+	a->as_async_id = ++c->c_async_ids;
+	a->as_encrypted = r->r_encrypted;
+	a->as_cancel = cancel;
+	a->as_drop = drop;
+	a->as_arg = arg;
+	TAILQ_INSERT_TAIL(&c->c_async, a, as_entry);
+	r->r_async = a;
+	return a;
+}
+
+void
+smb2_async_complete(struct smb2_async *a, uint32_t status,
+    const struct msgbuf_wr *body)
+{
+	struct conn *c = a->as_conn;
+	struct smb2_rsp rsp;
+	struct smb_req r;
+	struct chain_state cs;
+	struct channel *ch;
+
+	TAILQ_REMOVE(&c->c_async, a, as_entry);
+	memset(&r, 0, sizeof(r));
+	memset(&cs, 0, sizeof(cs));
+	r.r_conn = c;
+	r.r_hdr = a->as_hdr;
+	r.r_hdr.h_flags |= SMB2_FLAGS_ASYNC_COMMAND;
+	r.r_hdr.h_async_id = a->as_async_id;
+	r.r_rsp_session_id = a->as_hdr.h_session_id;
+	r.r_rsp_tree_id = 0;
+	r.r_signed = a->as_signed;
+	r.r_encrypted = a->as_encrypted;
+	msgbuf_wr_init(&r.r_rsp, SMB2_RSP_MAX);
+	if (body != NULL)
+		msgbuf_put_bytes(&r.r_rsp, body->wr_buf, body->wr_len);
+	/* The session may have gone meanwhile: then nothing is signed. */
+	if (a->as_hdr.h_session_id != 0 && (ch = session_channel(c,
+	    a->as_hdr.h_session_id)) != NULL && ch->ch_bound) {
+		r.r_sess = ch->ch_session;
+		session_hold(r.r_sess);
+	}
+	if (a->as_encrypted && r.r_sess == NULL) {
+		/* Cannot seal for a session that is gone: say nothing. */
+		goto out;
+	}
+	cs.encrypted = a->as_encrypted;
+	if (cs.encrypted) {
+		cs.enc_session = r.r_sess;
+		cs.enc_session_id = r.r_sess->s_id;
+		session_hold(r.r_sess);
+	}
+	/* 3.3.4.2: the final response of an async request grants nothing. */
+	if (rsp_build(&r, status, 0, &rsp) == 0) {
+		if (smb2_send_chain(c, &rsp, 1, &cs) == -1)
+			conn_abort(c, "cannot send response");
+		free(rsp.buf);
+	}
+	if (cs.enc_session != NULL)
+		session_rele(cs.enc_session);
+out:
+	if (r.r_sess != NULL)
+		session_rele(r.r_sess);
+	msgbuf_wr_free(&r.r_rsp);
+	free(a);
+}
+
+int
+smb2_async_cancel(struct conn *c, const struct smb2_hdr *h)
+{
+	struct smb2_async *a;
+
+	TAILQ_FOREACH(a, &c->c_async, as_entry) {
+		if ((h->h_flags & SMB2_FLAGS_ASYNC_COMMAND) ?
+		    a->as_async_id == h->h_async_id :
+		    a->as_hdr.h_mid == h->h_mid)
+			break;
+	}
+	if (a == NULL || a->as_cancelled)
+		return -1;
+	a->as_cancelled = true;
+	if (a->as_cancel != NULL)
+		a->as_cancel(a, a->as_arg);
+	else
+		smb2_async_complete(a, STATUS_CANCELLED, NULL);
+	return 0;
+}
+
+void
+smb2_async_conn_gone(struct conn *c)
+{
+	struct smb2_async *a;
+
+	while ((a = TAILQ_FIRST(&c->c_async)) != NULL) {
+		TAILQ_REMOVE(&c->c_async, a, as_entry);
+		if (a->as_drop != NULL)
+			a->as_drop(a, a->as_arg);
+		free(a);
+	}
 }

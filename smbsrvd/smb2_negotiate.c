@@ -256,9 +256,9 @@ encode_response(struct conn *c, uint16_t dialect, const struct neg_ctx *nc,
 	ctxcount_field = msgbuf_reserve(wr, 2);
 	msgbuf_put_bytes(wr, server.sv_guid, 16);
 	msgbuf_put_le32(wr, c->c_server_caps);
-	msgbuf_put_le32(wr, SMB2_MAX_TRANSACT);
-	msgbuf_put_le32(wr, SMB2_MAX_READ);
-	msgbuf_put_le32(wr, SMB2_MAX_WRITE);
+	msgbuf_put_le32(wr, c->c_max_transact);
+	msgbuf_put_le32(wr, c->c_max_read);
+	msgbuf_put_le32(wr, c->c_max_write);
 	msgbuf_put_le64(wr, filetime_now());
 	/* 3.3.3: ServerStartTime SHOULD be 0. */
 	msgbuf_put_le64(wr, 0);
@@ -321,9 +321,10 @@ set_connection(struct conn *c, uint16_t dialect)
 			c->c_server_caps |= SMB2_GLOBAL_CAP_ENCRYPTION;
 	}
 	c->c_multi_credit = dialect >= SMB2_DIALECT_210;
-	c->c_max_transact = SMB2_MAX_TRANSACT;
-	c->c_max_read = SMB2_MAX_READ;
-	c->c_max_write = SMB2_MAX_WRITE;
+	/* 2.0.2 has no multi-credit: one credit moves at most 64 KiB. */
+	c->c_max_transact = c->c_multi_credit ? SMB2_MAX_TRANSACT : 65536;
+	c->c_max_read = c->c_multi_credit ? SMB2_MAX_READ : 65536;
+	c->c_max_write = c->c_multi_credit ? SMB2_MAX_WRITE : 65536;
 	c->c_constrained = dialect >= SMB2_DIALECT_300;
 	if (dialect >= SMB2_DIALECT_300 && dialect < SMB2_DIALECT_311) {
 		c->c_signing_alg = SMB2_SIGNING_AES_CMAC;

@@ -20,7 +20,10 @@
 #include "msgbuf.h"
 #include "smb2.h"
 
+struct chain_state;
 struct conn;
+struct smb2_async;
+struct ofile;
 struct session;
 struct tree;
 
@@ -34,6 +37,10 @@ struct smb_req {
 	bool			 r_signed;	/* signature checked good */
 	struct session		*r_sess;	/* held, or NULL */
 	struct tree		*r_tree;	/* held, or NULL */
+	struct ofile		*r_open;	/* held by smb2_req_file() */
+	struct chain_state	*r_chain;	/* the compound it is part of */
+	bool			 r_last;	/* last of its compound */
+	struct smb2_async	*r_async;	/* went async (smb2_async.h) */
 
 	/* Response. */
 	struct msgbuf_wr	 r_rsp;		/* body */
@@ -74,5 +81,31 @@ int		smb2_negotiate_smb1(struct conn *, const uint8_t *msg,
 
 /* Checks StructureSize and moves r_rd to the body; -1 if wrong. */
 int		smb2_req_body(struct smb_req *, uint16_t structure_size);
+/*
+ * The open a request names by FileId (3.3.5.2.7.2 for related compounds:
+ * all-ones means the FileId the previous request made or used, and the
+ * previous request's failure is this one's).  The open is held in
+ * r_open for the rest of the request.  STATUS_FILE_CLOSED if unknown.
+ */
+uint32_t	smb2_req_file(struct smb_req *, uint64_t persistent,
+		    uint64_t vol, struct ofile **);
+/*
+ * 3.3.5.2.5: a multi-credit request moving len bytes must be charged at
+ * least one credit per 64 KiB (CreditCharge 0 counts as 1).
+ */
+bool		smb2_req_charge_ok(const struct smb_req *, uint32_t len);
+/* CREATE: the FileId later related requests of the chain inherit. */
+void		smb2_req_set_file(struct smb_req *, struct ofile *);
+
+/* Handlers of the file layer. */
+uint32_t	smb2_create(struct smb_req *);
+uint32_t	smb2_close(struct smb_req *);
+uint32_t	smb2_flush(struct smb_req *);
+uint32_t	smb2_read(struct smb_req *);
+uint32_t	smb2_write(struct smb_req *);
+uint32_t	smb2_lock(struct smb_req *);
+uint32_t	smb2_query_directory(struct smb_req *);
+uint32_t	smb2_query_info(struct smb_req *);
+uint32_t	smb2_set_info(struct smb_req *);
 
 #endif

@@ -92,6 +92,13 @@ smb2_tree_connect(struct smb_req *r)
 		    s->s_global_id, name);
 		return STATUS_BAD_NETWORK_NAME;
 	}
+	/* A disk share whose folder cannot be opened is not there. */
+	if (sh->sh_type == SHARE_DISK && sh->sh_root == -1) {
+		log_warnx("share [%s]: folder %s unavailable", sh->sh_name,
+		    sh->sh_path);
+		st = STATUS_BAD_NETWORK_NAME;
+		goto out;
+	}
 	/* Guests and anonymous users reach only "guest ok" shares. */
 	if ((s->s_guest || s->s_anonymous) && !sh->sh_guest_ok) {
 		st = STATUS_ACCESS_DENIED;

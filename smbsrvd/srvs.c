@@ -10,6 +10,7 @@ struct srvs_stats	srvs_stats;
 
 static uint32_t	srvs_session_ids;
 static uint32_t	srvs_tree_ids;
+static uint32_t	srvs_file_ids;
 
 void
 srvs_init(int64_t start_time)
@@ -17,6 +18,7 @@ srvs_init(int64_t start_time)
 	srvs_stats = (struct srvs_stats){ .st_start = start_time };
 	srvs_session_ids = 0;
 	srvs_tree_ids = 0;
+	srvs_file_ids = 0;
 }
 
 /*
@@ -65,6 +67,21 @@ srvs_tree_deregister(struct share *sh)
 	if (sh->sh_current_uses == 0)
 		fatalx("srvs: share [%s] CurrentUses below zero", sh->sh_name);
 	sh->sh_current_uses--;
+}
+
+uint32_t
+srvs_file_register(struct ofile *of)
+{
+	(void)of;
+	/* sts0_fopens counts opens made; nothing ever decreases it. */
+	srvs_stats.st_fopens++;
+	return next_id(&srvs_file_ids);
+}
+
+void
+srvs_file_deregister(struct ofile *of)
+{
+	(void)of;
 }
 
 void

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ofile;
 struct session;
 struct share;
 struct tree;
@@ -53,6 +54,9 @@ void		srvs_session_deregister(struct session *);
 uint32_t	srvs_tree_register(struct share *, uint32_t *global_id);
 /* 3.1.6.7 */
 void		srvs_tree_deregister(struct share *);
+/* 3.1.6.4 / 3.1.6.5: an open enters / leaves the FileList. */
+uint32_t	srvs_file_register(struct ofile *);
+void		srvs_file_deregister(struct ofile *);
 /* Counters the protocol bumps at the moments MS-SMB2 names. */
 void		srvs_pwerror(void);
 void		srvs_bytes_received(uint64_t);

@@ -2,11 +2,14 @@
  * tree.c — tree connects (see tree.h for the life cycle).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "ofile.h"
 #include "session.h"
 #include "share.h"
 #include "srvs.h"
@@ -31,6 +34,8 @@ tree_rele(struct tree *t)
 	if (--t->t_refs > 0)
 		return;
 	share_rele(t->t_share);
+	if (t->t_root != -1)
+		close(t->t_root);
 	t->t_magic = 0;
 	free(t);
 }
@@ -80,6 +85,8 @@ tree_connect(struct session *s, struct share *sh, struct tree **out)
 	t->t_session = s;
 	t->t_share = sh;
 	share_hold(sh);
+	t->t_root = sh->sh_root == -1 ? -1 :
+	    fcntl(sh->sh_root, F_DUPFD_CLOEXEC, 0);
 	clock_real(&t->t_created);
 	TAILQ_INSERT_TAIL(&s->s_trees, t, t_entry);
 	log_info("session %u: tree %u connected to [%s] (uses %u)",
@@ -108,7 +115,8 @@ tree_disconnect(struct tree *t)
 	if (t->t_state == TREE_DEAD)
 		return;
 	t->t_state = TREE_DEAD;
-	/* Opens of this tree close here once the file layer exists. */
+	/* 3.3.5.8 step 2: this tree's opens close, durable ones too. */
+	ofile_close_tree(t);
 	idtab_del(&s->s_tree_ids, t->t_id);
 	TAILQ_REMOVE(&s->s_trees, t, t_entry);
 	srvs_tree_deregister(t->t_share);

@@ -31,6 +31,7 @@ struct tree {
 	TAILQ_ENTRY(tree)	 t_entry;	/* session s_trees */
 	struct session		*t_session;	/* not a reference */
 	struct share		*t_share;	/* a reference */
+	int			 t_root;	/* the share root, our dup */
 	uint32_t		 t_max_access;	/* MaximalAccess */
 	uint32_t		 t_open_count;	/* OpenCount */
 	bool			 t_encrypt;

@@ -1,0 +1,145 @@
+/*
+ * ofile.h — opens (MS-SMB2 3.3.1.10) and the per-file state they share.
+ *
+ * OFILE_ACTIVE --close, tree disconnect, logoff, connection loss--> closed
+ * (Durable and resilient opens, which survive the last three by waiting
+ * on the scavenger, come with the lifecycle work.)
+ *
+ * GlobalOpenTable (server.sv_open_ids by the persistent FileId, and
+ * server.sv_opens) owns one reference from creation to ofile_close().
+ * The session's OpenTable (s_open_ids by the volatile FileId) and the
+ * tree's count follow the same span.  A request holds its own reference
+ * while it runs; the last ofile_rele() frees.  ofile_close() is the one
+ * path of MS-SMB2 3.3.4.17: it deregisters the open (srvs), takes it out
+ * of every table, releases its share-mode claim and, for the last open
+ * of a file marked for deletion, deletes the file.
+ *
+ * A struct fnode is the server's view of one file (device, inode): the
+ * opens on it, for share-mode checks (MS-FSA 2.1.5.1.2), the delete
+ * pending flag and the byte-range locks (brlock.h).  Opens hold references
+ * on their fnode.
+ */
+#ifndef SMBSRVD_OFILE_H
+#define SMBSRVD_OFILE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "queue.h"
+
+#define OFILE_MAGIC	0x4f46494cu	/* "OFIL" */
+
+/* MS-SMB2 2.2.13.1 access mask bits. */
+#define FILE_READ_DATA		0x00000001
+#define FILE_LIST_DIRECTORY	0x00000001
+#define FILE_WRITE_DATA		0x00000002
+#define FILE_ADD_FILE		0x00000002
+#define FILE_APPEND_DATA	0x00000004
+#define FILE_ADD_SUBDIRECTORY	0x00000004
+#define FILE_READ_EA		0x00000008
+#define FILE_WRITE_EA		0x00000010
+#define FILE_EXECUTE		0x00000020
+#define FILE_TRAVERSE		0x00000020
+#define FILE_DELETE_CHILD	0x00000040
+#define FILE_READ_ATTRIBUTES	0x00000080
+#define FILE_WRITE_ATTRIBUTES	0x00000100
+#define DELETE_ACCESS		0x00010000
+#define READ_CONTROL		0x00020000
+#define WRITE_DAC		0x00040000
+#define WRITE_OWNER		0x00080000
+#define SYNCHRONIZE		0x00100000
+#define ACCESS_SYSTEM_SECURITY	0x01000000
+#define MAXIMUM_ALLOWED		0x02000000
+#define GENERIC_ALL		0x10000000
+#define GENERIC_EXECUTE		0x20000000
+#define GENERIC_WRITE		0x40000000
+#define GENERIC_READ		0x80000000
+
+#define FILE_ALL_ACCESS		0x001f01ff
+#define FILE_GENERIC_READ	0x00120089
+#define FILE_GENERIC_WRITE	0x00120116
+#define FILE_GENERIC_EXECUTE	0x001200a0
+
+#define FILE_SHARE_READ		0x00000001
+#define FILE_SHARE_WRITE	0x00000002
+#define FILE_SHARE_DELETE	0x00000004
+
+struct brlock_table;
+struct session;
+struct tree;
+struct vfs_dir;
+
+struct fnode {
+	LIST_ENTRY(fnode)	 fn_entry;	/* the fnode table */
+	dev_t			 fn_dev;
+	ino_t			 fn_ino;
+	unsigned int		 fn_refs;
+	TAILQ_HEAD(, ofile)	 fn_opens;
+	bool			 fn_delete_pending;
+	/* Byte-range locks and waiters of all opens (brlock.c); NULL: none. */
+	struct brlock_table	*fn_brl;
+};
+
+enum ofile_state { OFILE_ACTIVE, OFILE_CLOSED };
+
+struct ofile {
+	uint32_t		 of_magic;
+	unsigned int		 of_refs;
+	enum ofile_state	 of_state;
+	uint64_t		 of_persistent;	/* DurableFileId */
+	uint64_t		 of_volatile;	/* FileId */
+	uint32_t		 of_global_id;	/* FileGlobalId (srvs) */
+	TAILQ_ENTRY(ofile)	 of_global_entry;	/* server.sv_opens */
+	TAILQ_ENTRY(ofile)	 of_session_entry;	/* s_opens */
+	TAILQ_ENTRY(ofile)	 of_fnode_entry;	/* fn_opens */
+	struct session		*of_session;	/* not references: the */
+	struct tree		*of_tree;	/* tables unlink them */
+	struct fnode		*of_fnode;	/* a reference */
+	int			 of_fd;
+	int			 of_root;	/* the share's root fd */
+	bool			 of_is_dir;
+	char			*of_path;	/* relative to the share */
+	char			*of_name;	/* as the client named it */
+	uint32_t		 of_access;	/* GrantedAccess */
+	uint32_t		 of_share_access;
+	uint32_t		 of_create_options;
+	uint8_t			 of_oplock;
+	bool			 of_delete_on_close;	/* from CREATE */
+	uint64_t		 of_position;	/* FilePositionInformation */
+	uint32_t		 of_lock_count;
+	struct timespec		 of_opened;
+	/* QUERY_DIRECTORY state. */
+	struct vfs_dir		*of_dir;
+	char			*of_dir_pattern;
+};
+
+/* The share-mode check of MS-FSA 2.1.5.1.2: 0 or SHARING_VIOLATION. */
+uint32_t	 ofile_share_check(const struct fnode *, uint32_t access,
+		    uint32_t share);
+/*
+ * Registers a new open of fd (taken) for path on tree t (3.3.5.9,
+ * "Successful Open Initialization"): FileIds, the tables, srvs 3.1.6.4,
+ * the fnode.  Re-checks share modes against the fnode; on failure the
+ * status is returned and fd closed.
+ */
+uint32_t	 ofile_open(struct session *, struct tree *, int fd,
+		    const char *path, const char *name, bool is_dir,
+		    uint32_t access, uint32_t share, uint32_t options,
+		    struct ofile **);
+/* 3.3.5.10 lookup: volatile in the session, persistent must match. */
+struct ofile	*ofile_lookup(struct session *, uint64_t persistent,
+		    uint64_t vol);
+void		 ofile_hold(struct ofile *);
+void		 ofile_rele(struct ofile *);
+/* MS-SMB2 3.3.4.17.  Idempotent. */
+void		 ofile_close(struct ofile *);
+/* Closes every open of the tree (3.3.5.8) or session (3.3.5.6). */
+void		 ofile_close_tree(struct tree *);
+void		 ofile_close_session(struct session *);
+/* The fnode of (dev, ino) if any open has it, for share checks. */
+struct fnode	*ofile_fnode_find(dev_t, ino_t);
+
+#endif
