@@ -19,6 +19,14 @@
  * struct http_req is freed in http_completed(), which MHD calls for every
  * request that got one, however it ended.
  *
+ * An event stream (a reply with an ops_stream, ops.h) is a response
+ * MHD pulls from http_stream_read().  With nothing to send, the reader
+ * suspends its connection; new events (ops_stream_wakeup(), from the
+ * loop's before-sleep pass) and a keepalive timer resume it.  A suspended
+ * connection does not see its client leave, so the keepalive comment is
+ * also what finds dead streams.  MHD must not be stopped with suspended
+ * connections: a closing listener resumes its streams, which then end.
+ *
  * Listener life: open (socket, MHD daemon, loop_io, timer) --> running
  * --> closed by http_stop() or replaced by http_reload().  MHD must not
  * be stopped from inside its own callbacks, so a close requested while
@@ -37,6 +45,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +69,9 @@
 #define HTTP_CONN_LIMIT		64
 #define HTTP_CONN_TIMEOUT	60	/* seconds idle before MHD hangs up */
 #define HTTP_BACKLOG		64
+#define HTTP_STREAM_MAX		16	/* event streams, all listeners */
+#define HTTP_STREAM_BLOCK	(16 * 1024)
+#define HTTP_KEEPALIVE_MS	15000	/* comment on a quiet stream */
 
 enum http_kind {
 	HTTP_UNIX,
@@ -95,9 +107,23 @@ struct http_req {
 	bool			 hr_too_big;
 };
 
+struct http_stream {
+	TAILQ_ENTRY(http_stream) hs_entry;	/* http_streams */
+	struct http_listener	*hs_hl;
+	struct MHD_Connection	*hs_mc;
+	struct ops_stream	*hs_os;
+	bool			 hs_suspended;
+	bool			 hs_ping;	/* keepalive due */
+	bool			 hs_end;	/* listener closing */
+};
+
 static struct http_listener	*http_unix;
 static struct http_listener	*http_tcp;
 static int			 http_in_mhd;	/* MHD_run() depth */
+static TAILQ_HEAD(, http_stream) http_streams =
+    TAILQ_HEAD_INITIALIZER(http_streams);
+static unsigned int		 http_nstreams;
+static struct timer		 http_keepalive;
 
 static void	http_close(struct http_listener *);
 
@@ -121,6 +147,38 @@ static const char *
 http_query(void *arg, const char *key)
 {
 	return MHD_lookup_connection_value(arg, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *
+http_header(void *arg, const char *name)
+{
+	return MHD_lookup_connection_value(arg, MHD_HEADER_KIND, name);
+}
+
+/* Who asks, for the log lines and events of admin actions. */
+static void
+http_via(const struct http_listener *hl, struct MHD_Connection *mc,
+    char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+	char host[INET6_ADDRSTRLEN + 16];	/* with a scope id */
+	socklen_t salen;
+
+	if (hl->hl_kind == HTTP_UNIX) {
+		snprintf(buf, len, "unix socket");
+		return;
+	}
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL) {
+		snprintf(buf, len, "tcp %.64s", hl->hl_name);
+		return;
+	}
+	salen = ci->client_addr->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, salen, host, sizeof(host), NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	snprintf(buf, len, "tcp %.64s", host);
 }
 
 static enum MHD_Result
@@ -282,6 +340,157 @@ http_headers(struct http_listener *hl, struct MHD_Connection *mc,
 	return MHD_YES;
 }
 
+static void
+http_stream_resume(struct http_stream *hs)
+{
+	if (!hs->hs_suspended)
+		return;
+	hs->hs_suspended = false;
+	MHD_resume_connection(hs->hs_mc);
+	/* MHD takes a resumed connection back only in its next run. */
+	if (hs->hs_hl->hl_io.io_added &&
+	    loop_timer_after(&hs->hs_hl->hl_timer, 0) == -1)
+		log_warn("http %s: timer", hs->hs_hl->hl_name);
+}
+
+/* New events: every waiting stream reads again. */
+static void
+http_streams_wake(void *arg)
+{
+	struct http_stream *hs;
+
+	(void)arg;
+	TAILQ_FOREACH(hs, &http_streams, hs_entry)
+		http_stream_resume(hs);
+}
+
+static void
+http_keepalive_cb(struct timer *t, void *arg)
+{
+	struct http_stream *hs;
+
+	(void)t;
+	(void)arg;
+	TAILQ_FOREACH(hs, &http_streams, hs_entry) {
+		hs->hs_ping = true;
+		http_stream_resume(hs);
+	}
+	if (!TAILQ_EMPTY(&http_streams) &&
+	    loop_timer_after(&http_keepalive, HTTP_KEEPALIVE_MS) == -1)
+		log_warn("http: keepalive timer");
+}
+
+static ssize_t
+http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	static const char ping[] = ": keepalive\n\n";
+	struct http_stream *hs = cls;
+	size_t n;
+
+	(void)pos;
+	if (hs->hs_end)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if ((n = hs->hs_os->os_read(hs->hs_os, buf, max)) == OPS_STREAM_END)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n > 0) {
+		hs->hs_ping = false;
+		return (ssize_t)n;
+	}
+	if (hs->hs_ping && max >= sizeof(ping) - 1) {
+		hs->hs_ping = false;
+		memcpy(buf, ping, sizeof(ping) - 1);
+		return (ssize_t)(sizeof(ping) - 1);
+	}
+	/* Nothing now: returning 0 without suspending would spin. */
+	MHD_suspend_connection(hs->hs_mc);
+	hs->hs_suspended = true;
+	return 0;
+}
+
+/* MHD destroys the response when the connection is done with it. */
+static void
+http_stream_free(void *cls)
+{
+	struct http_stream *hs = cls;
+
+	TAILQ_REMOVE(&http_streams, hs, hs_entry);
+	http_nstreams--;
+	hs->hs_os->os_free(hs->hs_os);
+	free(hs);
+	if (TAILQ_EMPTY(&http_streams)) {
+		ops_stream_wakeup(NULL, NULL);
+		loop_timer_cancel(&http_keepalive);
+	}
+}
+
+static enum MHD_Result
+http_stream_start(struct http_listener *hl, struct MHD_Connection *mc,
+    struct ops_reply *rp)
+{
+	struct MHD_Response *r;
+	struct http_stream *hs;
+	enum MHD_Result ret;
+
+	if (http_nstreams >= HTTP_STREAM_MAX)
+		return http_problem(mc, 503, "too many event streams are "
+		    "open; try again later", NULL, NULL);
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		return MHD_NO;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    HTTP_STREAM_BLOCK, http_stream_read, hs, http_stream_free);
+	if (r == NULL) {
+		free(hs);
+		return MHD_NO;
+	}
+	/* From here the response owns hs, and hs the stream. */
+	hs->hs_os = rp->rp_stream;
+	rp->rp_stream = NULL;
+	hs->hs_hl = hl;
+	hs->hs_mc = mc;
+	TAILQ_INSERT_TAIL(&http_streams, hs, hs_entry);
+	if (http_nstreams++ == 0) {
+		ops_stream_wakeup(http_streams_wake, NULL);
+		if (loop_timer_after(&http_keepalive, HTTP_KEEPALIVE_MS) == -1)
+			log_warn("http: keepalive timer");
+	}
+	if (MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/event-stream") == MHD_NO ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store") == MHD_NO ||
+	    MHD_add_response_header(r, "X-Content-Type-Options",
+	    "nosniff") == MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(mc, (unsigned int)rp->rp_status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * Ends hl's streams before MHD stops: resumed, their reader ends them,
+ * and one run lets MHD take the resumed connections back.
+ */
+static void
+http_streams_end(struct http_listener *hl)
+{
+	struct http_stream *hs;
+	bool resumed = false;
+
+	TAILQ_FOREACH(hs, &http_streams, hs_entry) {
+		if (hs->hs_hl != hl)
+			continue;
+		hs->hs_end = true;
+		if (hs->hs_suspended) {
+			hs->hs_suspended = false;
+			MHD_resume_connection(hs->hs_mc);
+			resumed = true;
+		}
+	}
+	if (resumed)
+		(void)MHD_run(hl->hl_mhd);
+}
+
 /* Last call of a request: the whole body is in; run the handler. */
 static enum MHD_Result
 http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
@@ -290,7 +499,7 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 	struct ops_req rq;
 	struct ops_reply rp;
 	enum MHD_Result ret;
-	char err[OPS_DETAIL_LEN], safe[128];
+	char err[OPS_DETAIL_LEN], safe[128], via[96];
 	int e, status;
 
 	if (hr->hr_too_big)
@@ -303,6 +512,9 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 	rq.rq_params = hr->hr_params;
 	rq.rq_query = http_query;
 	rq.rq_query_arg = mc;
+	rq.rq_header = http_header;
+	http_via(hl, mc, via, sizeof(via));
+	rq.rq_via = via;
 	if (hr->hr_route->ro_flags & OPS_BODY) {
 		if (hr->hr_len == 0)
 			return http_problem(mc, 400, "a JSON object body is "
@@ -315,7 +527,9 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 		status = enc_status(e);
 		ret = http_problem(mc, status, rp.rp_detail[0] != '\0' ?
 		    rp.rp_detail : strerror(e), NULL, NULL);
-	} else if (rp.rp_json != NULL)
+	} else if (rp.rp_stream != NULL)
+		ret = http_stream_start(hl, mc, &rp);
+	else if (rp.rp_json != NULL)
 		ret = http_send_json(mc, rp.rp_status, "application/json",
 		    rp.rp_json, NULL, NULL);
 	else
@@ -820,6 +1034,7 @@ http_stop_deferred(void *arg)
 {
 	struct http_listener *hl = arg;
 
+	http_streams_end(hl);
 	MHD_stop_daemon(hl->hl_mhd);
 	http_free(hl);
 }
@@ -843,6 +1058,7 @@ http_close(struct http_listener *hl)
 		loop_defer(&hl->hl_stop, http_stop_deferred, hl);
 		return;
 	}
+	http_streams_end(hl);
 	MHD_stop_daemon(hl->hl_mhd);
 	http_free(hl);
 }
@@ -855,6 +1071,7 @@ http_start(const struct conf *cf)
 		return -1;
 	}
 	ops_init();
+	timer_init(&http_keepalive, http_keepalive_cb, NULL);
 	/*
 	 * The Unix socket last: once it exists, the token file does too,
 	 * so scripts may wait for the socket alone.

@@ -23,6 +23,8 @@
 #define OPS_PATH_MAX	1024	/* longer paths match nothing */
 #define OPS_PARAM_MAX	4
 #define OPS_PARAM_LEN	64
+#define OPS_LIMIT_DEFAULT 100	/* items of a collection page */
+#define OPS_LIMIT_MAX	1000
 #define OPS_ALLOW_LEN	64	/* "GET, HEAD, POST, PUT, PATCH, DELETE" */
 #define OPS_DETAIL_LEN	256
 
@@ -43,7 +45,25 @@ struct ops_req {
 	/* Query string values by key, NULL if absent. */
 	const char		*(*rq_query)(void *, const char *);
 	void			*rq_query_arg;
+	/* Request headers by name (any case), NULL if absent; same arg. */
+	const char		*(*rq_header)(void *, const char *);
+	/* Who asks, for logs and events: "unix socket", "tcp 10.0.0.1". */
+	const char		*rq_via;
 };
+
+/*
+ * A reply that goes on: server-sent events.  The HTTP server reads it
+ * as the connection can take bytes; os_read() copies at most max bytes
+ * of what is new and returns how many, 0 when there is nothing now.  The
+ * server then waits for the wake-up (ops_stream_wakeup()) or its own
+ * keepalive before reading again; OPS_STREAM_END ends the stream.
+ */
+struct ops_stream {
+	size_t	(*os_read)(struct ops_stream *, char *buf, size_t max);
+	void	(*os_free)(struct ops_stream *);
+};
+/* What os_read() returns to end the stream (out of memory). */
+#define OPS_STREAM_END	((size_t)-1)
 
 struct ops_reply {
 	int			 rp_status;
@@ -51,6 +71,7 @@ struct ops_reply {
 	const char		*rp_data;	/* or raw bytes, not owned */
 	size_t			 rp_len;
 	const char		*rp_type;	/* of rp_data */
+	struct ops_stream	*rp_stream;	/* or a stream, owned */
 	char			 rp_detail[OPS_DETAIL_LEN];
 };
 
@@ -98,5 +119,11 @@ void		 ops_free(void);
 const char	*ops_openapi_path(void);
 
 void		 ops_reply_free(struct ops_reply *);
+
+/*
+ * fn runs from the loop's before-sleep pass whenever streams may have
+ * something new to read (new events); NULL stops it.
+ */
+void		 ops_stream_wakeup(void (*fn)(void *), void *arg);
 
 #endif

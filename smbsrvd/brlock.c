@@ -122,7 +122,7 @@ brlock_req_free(struct brlock_req *q)
 
 /* ---- ranges and conflicts (MS-FSA 2.1.4.10) ---- */
 
-/* 2.1.5.8, 2.1.5.9: no byte of the range may lie past 2^64 - 1. */
+/* 2.1.5.8: no byte of the range may lie past 2^64 - 1. */
 static bool
 range_ok(uint64_t off, uint64_t len)
 {
@@ -320,8 +320,11 @@ brlock_unlock(struct ofile *of, uint64_t off, uint64_t len)
 	struct brlock_table *t;
 	struct brlock *l, *found = NULL;
 
-	if (!range_ok(off, len))
-		return STATUS_INVALID_LOCK_RANGE;
+	/*
+	 * A range past 2^64 - 1 is never locked, so it is not either:
+	 * Samba 4.17's answer, where MS-FSA 2.1.5.9 has
+	 * STATUS_INVALID_LOCK_RANGE.
+	 */
 	if (fn == NULL || (t = fn->fn_brl) == NULL)
 		return STATUS_RANGE_NOT_LOCKED;
 	TAILQ_FOREACH(l, &t->bt_locks, bl_entry) {

@@ -112,7 +112,8 @@ uint32_t	 brlock_lock(struct ofile *, const struct brlock_elem *,
 /*
  * MS-FSA 2.1.5.9: removes the open's lock of exactly that range, an
  * exclusive one before a shared one, and retries the file's waiters.
- * STATUS_RANGE_NOT_LOCKED if there is none.
+ * STATUS_RANGE_NOT_LOCKED if there is none, a range past 2^64 - 1
+ * included (as Samba 4.17 answers).
  */
 uint32_t	 brlock_unlock(struct ofile *, uint64_t off, uint64_t len);
 /*

@@ -46,56 +46,60 @@
 #include "vfs.h"
 
 #define NOTIFY_WD_BUCKETS	256	/* power of two */
-#define NOTIFY_ENTRY_LEN	12	/* FILE_NOTIFY_INFORMATION before FileName */
+/* FILE_NOTIFY_INFORMATION before FileName. */
+#define NOTIFY_ENTRY_LEN	12
 
 /*
  * What every directory is watched for.  IN_EXCL_UNLINK: no events for a
  * file still open after its name is gone (a delete-on-close file's last
  * close comes after its unlink).  IN_ONLYDIR: the descriptor may have
- * been swapped for something else between open and watch.
+ * been swapped for something else between open and watch.  Not
+ * IN_CLOSE_WRITE: every file CREATE opens read-write, so each close
+ * would be a MODIFIED that Windows does not send (smbtorture
+ * smb2.notify.mask); writes through a shared mapping go unseen instead.
  */
 #define NOTIFY_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
-			 IN_CLOSE_WRITE | IN_ONLYDIR | IN_EXCL_UNLINK)
+			 IN_ONLYDIR | IN_EXCL_UNLINK)
 
 struct notify_watch;
 
 struct notify_wd {
-	LIST_ENTRY(notify_wd)		 nd_entry;	/* the hash table */
-	int				 nd_wd;
-	LIST_HEAD(, notify_link)	 nd_links;
+	LIST_ENTRY(notify_wd)	 nd_entry;	/* the hash table */
+	int			 nd_wd;
+	LIST_HEAD(, notify_link) nd_links;
 };
 
 struct notify_link {
-	LIST_ENTRY(notify_link)		 nl_wd_entry;	/* nd_links */
-	TAILQ_ENTRY(notify_link)	 nl_watch_entry; /* nw_links */
-	struct notify_wd		*nl_wd;
-	struct notify_watch		*nl_watch;
-	char				*nl_rel;	/* "" for the top */
+	LIST_ENTRY(notify_link)	 nl_wd_entry;	/* nd_links */
+	TAILQ_ENTRY(notify_link) nl_watch_entry; /* nw_links */
+	struct notify_wd	*nl_wd;
+	struct notify_watch	*nl_watch;
+	char			*nl_rel;	/* "" for the top */
 };
 
 struct notify_watch {
-	TAILQ_ENTRY(notify_watch)	 nw_entry;	/* notify_watches */
-	TAILQ_HEAD(, notify_link)	 nw_links;
-	size_t				 nw_nlinks;
-	int				 nw_dirfd;	/* borrowed */
-	bool				 nw_tree;
-	bool				 nw_capped;	/* tree larger than allowed */
-	uint32_t			 nw_filter;
-	uint32_t			 nw_max;
-	struct notify_change		*nw_changes;
-	size_t				 nw_nchanges, nw_cap;
-	size_t				 nw_size;	/* padded, all entries */
-	bool				 nw_lost;	/* answer NOTIFY_ENUM_DIR */
-	notify_fn			 nw_fn;
-	void				*nw_arg;
+	TAILQ_ENTRY(notify_watch) nw_entry;	/* notify_watches */
+	TAILQ_HEAD(, notify_link) nw_links;
+	size_t			 nw_nlinks;
+	int			 nw_dirfd;	/* borrowed */
+	bool			 nw_tree;
+	bool			 nw_capped;	/* NOTIFY_TREE_MAX reached */
+	uint32_t		 nw_filter;
+	uint32_t		 nw_max;
+	struct notify_change	*nw_changes;
+	size_t			 nw_nchanges, nw_cap;
+	size_t			 nw_size;	/* all entries, padded */
+	bool			 nw_lost;	/* answer NOTIFY_ENUM_DIR */
+	notify_fn		 nw_fn;
+	void			*nw_arg;
 };
 
 /* A change seen by one link's watch, with its path from the watch. */
 struct notify_target {
-	struct notify_watch		*nt_watch;
-	char				*nt_path;
-	char				*nt_path2;	/* rename: new name */
+	struct notify_watch	*nt_watch;
+	char			*nt_path;
+	char			*nt_path2;	/* rename: the new name */
 };
 
 static int	 in_fd = -1;
@@ -156,10 +160,6 @@ notify_map(uint32_t mask, bool paired, uint32_t *action, uint32_t *filter)
 		    FILE_NOTIFY_CHANGE_LAST_ACCESS |
 		    FILE_NOTIFY_CHANGE_CREATION | FILE_NOTIFY_CHANGE_EA |
 		    FILE_NOTIFY_CHANGE_SECURITY;
-	} else if (mask & IN_CLOSE_WRITE) {
-		/* Written through a mapping, which raises no IN_MODIFY. */
-		*action = FILE_ACTION_MODIFIED;
-		*filter = FILE_NOTIFY_CHANGE_LAST_WRITE;
 	} else
 		return false;
 	return true;
@@ -325,8 +325,9 @@ watch_full(const char *why)
 }
 
 /*
- * Watches the directory open as fd, at rel from w.  -1 with errno if
- * inotify refuses.
+ * Watches the directory open as fd, at rel from w (nothing to do if w
+ * has it there already: a directory created while the tree was walked
+ * is both found and announced).  -1 with errno if inotify refuses.
  */
 static int
 link_add(struct notify_watch *w, int fd, const char *rel)
@@ -339,9 +340,18 @@ link_add(struct notify_watch *w, int fd, const char *rel)
 	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if ((wd = inotify_add_watch(in_fd, proc, NOTIFY_MASK)) == -1)
 		return -1;
-	if ((nd = wd_find(wd)) == NULL) {
-		if ((nd = calloc(1, sizeof(*nd))) == NULL)
-			goto fail;
+	if ((nd = wd_find(wd)) != NULL) {
+		LIST_FOREACH(l, &nd->nd_links, nl_wd_entry) {
+			if (l->nl_watch == w && strcmp(l->nl_rel, rel) == 0)
+				return 0;
+		}
+	} else {
+		if ((nd = calloc(1, sizeof(*nd))) == NULL) {
+			/* Nobody else has it: one per inode. */
+			(void)inotify_rm_watch(in_fd, wd);
+			errno = ENOMEM;
+			return -1;
+		}
 		nd->nd_wd = wd;
 		LIST_INIT(&nd->nd_links);
 		LIST_INSERT_HEAD(&wd_tab[(unsigned)wd &
@@ -351,10 +361,12 @@ link_add(struct notify_watch *w, int fd, const char *rel)
 	    (l->nl_rel = strdup(rel)) == NULL) {
 		free(l);
 		if (LIST_EMPTY(&nd->nd_links)) {
+			(void)inotify_rm_watch(in_fd, wd);
 			LIST_REMOVE(nd, nd_entry);
 			free(nd);
 		}
-		goto fail;
+		errno = ENOMEM;
+		return -1;
 	}
 	l->nl_wd = nd;
 	l->nl_watch = w;
@@ -362,12 +374,6 @@ link_add(struct notify_watch *w, int fd, const char *rel)
 	TAILQ_INSERT_TAIL(&w->nw_links, l, nl_watch_entry);
 	w->nw_nlinks++;
 	return 0;
-fail:
-	/* Only if nobody else has it: the kernel hands out one per inode. */
-	if (wd_find(wd) == NULL)
-		(void)inotify_rm_watch(in_fd, wd);
-	errno = ENOMEM;
-	return -1;
 }
 
 /* rel + "/" + name into a new string (just name beneath the top). */
@@ -384,25 +390,66 @@ path_join(const char *rel, const char *name)
 }
 
 /*
- * Watches top (relative to w) and, for a tree watch, the directories
- * beneath it, breadth first, until NOTIFY_TREE_MAX links.  -1 with errno
- * only if top itself could not be watched.
+ * Appends the subdirectories of the directory open as fd (at rel) to the
+ * walk's queue q of n paths, up to NOTIFY_TREE_MAX paths in all.
  */
-static int
-watch_add_tree(struct notify_watch *w, const char *top)
+static void
+walk_children(struct notify_watch *w, int fd, const char *rel, char ***q,
+    size_t *n, size_t *cap)
 {
 	struct vfs_stat st;
 	struct vfs_dir *vd;
-	char **q = NULL, **nq, *child, name[VFS_NAME_MAX + 1];
-	size_t n = 0, cap = 0, i;
-	uint32_t status;
-	int fd, rc = 0, err = 0;
+	char **nq, *child, name[VFS_NAME_MAX + 1];
+
+	if (vfs_dir_open(fd, &vd) != STATUS_SUCCESS)
+		return;
+	while (vfs_dir_next(vd, name, sizeof(name), &st) == STATUS_SUCCESS) {
+		if (!st.vs_is_dir || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0)
+			continue;
+		if (*n >= NOTIFY_TREE_MAX) {
+			w->nw_capped = true;
+			break;
+		}
+		if ((child = path_join(rel, name)) == NULL ||
+		    strlen(child) > VFS_PATH_MAX) {
+			free(child);
+			continue;
+		}
+		if (*n == *cap) {
+			if ((nq = reallocarray(*q, *cap * 2,
+			    sizeof(**q))) == NULL) {
+				free(child);
+				break;
+			}
+			*q = nq;
+			*cap *= 2;
+		}
+		(*q)[(*n)++] = child;
+	}
+	vfs_dir_close(vd);
+}
+
+/*
+ * Watches top (relative to w) and, for a tree watch, the directories
+ * beneath it, breadth first, until NOTIFY_TREE_MAX of them.  The status
+ * is top's: STATUS_INSUFFICIENT_RESOURCES if inotify refused it, else
+ * what opening it gave.  Failures beneath top only leave those
+ * directories unwatched.
+ */
+static uint32_t
+watch_add_tree(struct notify_watch *w, const char *top)
+{
+	char **q;
+	size_t n, cap, i;
+	uint32_t st, top_st = STATUS_SUCCESS;
+	bool capped = w->nw_capped;
+	int fd;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
 	    (q[0] = strdup(top)) == NULL) {
 		free(q);
-		errno = ENOMEM;
-		return -1;
+		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	n = cap = 1;
 	for (i = 0; i < n; i++) {
@@ -410,66 +457,32 @@ watch_add_tree(struct notify_watch *w, const char *top)
 			w->nw_capped = true;
 			break;
 		}
-		status = vfs_open(w->nw_dirfd, q[i], O_RDONLY | O_DIRECTORY |
+		/* Gone meanwhile, or a symbolic link: nothing to watch. */
+		st = vfs_open(w->nw_dirfd, q[i], O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW, 0, &fd);
-		if (status != STATUS_SUCCESS) {
-			/* Gone meanwhile, or a link: nothing to watch. */
-			err = status == STATUS_OBJECT_NAME_NOT_FOUND ? ENOENT :
-			    EACCES;
-			if (i == 0)
-				rc = -1;
-			continue;
-		}
-		if (link_add(w, fd, q[i]) == -1) {
-			err = errno;
-			if (err == ENOSPC)
-				watch_full("fs.inotify.max_user_watches reached");
+		if (st == STATUS_SUCCESS) {
+			if (link_add(w, fd, q[i]) == -1) {
+				if (errno == ENOSPC)
+					watch_full("fs.inotify."
+					    "max_user_watches reached");
+				else
+					log_warn("notify: inotify_add_watch");
+				st = STATUS_INSUFFICIENT_RESOURCES;
+			} else if (w->nw_tree)
+				walk_children(w, fd, q[i], &q, &n, &cap);
 			close(fd);
-			if (i == 0)
-				rc = -1;
-			continue;
 		}
-		if (!w->nw_tree || vfs_dir_open(fd, &vd) != STATUS_SUCCESS) {
-			close(fd);
-			continue;
-		}
-		while (vfs_dir_next(vd, name, sizeof(name), &st) ==
-		    STATUS_SUCCESS) {
-			if (!st.vs_is_dir || strcmp(name, ".") == 0 ||
-			    strcmp(name, "..") == 0)
-				continue;
-			if (n >= NOTIFY_TREE_MAX) {
-				w->nw_capped = true;
-				break;
-			}
-			if ((child = path_join(q[i], name)) == NULL ||
-			    strlen(child) > VFS_PATH_MAX) {
-				free(child);
-				continue;
-			}
-			if (n == cap) {
-				if ((nq = reallocarray(q, cap * 2,
-				    sizeof(*q))) == NULL) {
-					free(child);
-					break;
-				}
-				q = nq;
-				cap *= 2;
-			}
-			q[n++] = child;
-		}
-		vfs_dir_close(vd);
-		close(fd);
+		if (i == 0)
+			top_st = st;
 	}
 	for (i = 0; i < n; i++)
 		free(q[i]);
 	free(q);
-	if (w->nw_capped)
-		log_info("notify: a watched tree has more than %d directories;"
-		    " changes deeper in it are not reported", NOTIFY_TREE_MAX);
-	if (rc == -1)
-		errno = err;
-	return rc;
+	if (w->nw_capped && !capped)
+		log_info("notify: a watched tree has more than %d "
+		    "directories; changes deeper in it are not reported",
+		    NOTIFY_TREE_MAX);
+	return top_st;
 }
 
 /* A directory left the tree (or is gone): its links and those beneath. */
@@ -536,9 +549,7 @@ watch_follow(struct notify_watch *w, uint32_t action, const char *path)
 	switch (action) {
 	case FILE_ACTION_ADDED:
 	case FILE_ACTION_RENAMED_NEW_NAME:
-		if (watch_add_tree(w, path) == -1 && errno != ENOENT)
-			log_debug("notify: cannot watch \"%s\": %s", path,
-			    strerror(errno));
+		(void)watch_add_tree(w, path);
 		break;
 	case FILE_ACTION_REMOVED:
 	case FILE_ACTION_RENAMED_OLD_NAME:
@@ -758,6 +769,7 @@ notify_watch_new(int dirfd, bool tree, uint32_t filter, uint32_t max,
     notify_fn fn, void *arg, struct notify_watch **out)
 {
 	struct notify_watch *w;
+	uint32_t st;
 
 	*out = NULL;
 	if (notify_start() == -1) {
@@ -776,13 +788,9 @@ notify_watch_new(int dirfd, bool tree, uint32_t filter, uint32_t max,
 	w->nw_fn = fn;
 	w->nw_arg = arg;
 	TAILQ_INSERT_TAIL(&notify_watches, w, nw_entry);
-	if (watch_add_tree(w, "") == -1) {
-		if (errno == ENOSPC || errno == ENOMEM)
-			log_warn("notify: watching a directory");
+	if ((st = watch_add_tree(w, "")) != STATUS_SUCCESS) {
 		notify_watch_free(w);
-		return errno == ENOENT ? STATUS_OBJECT_NAME_NOT_FOUND :
-		    errno == EACCES ? STATUS_ACCESS_DENIED :
-		    STATUS_INSUFFICIENT_RESOURCES;
+		return st;
 	}
 	*out = w;
 	return STATUS_SUCCESS;
@@ -819,10 +827,18 @@ notify_watch_take(struct notify_watch *w, uint32_t max,
 		w->nw_lost = false;
 		return STATUS_NOTIFY_ENUM_DIR;
 	}
-	/* MS-SMB2 3.3.1.?: the first request's size bounds every answer. */
+	/*
+	 * The first request's size bounds every answer (Samba; smbtorture
+	 * smb2.notify.valid-req: "if the first notify returns
+	 * NOTIFY_ENUM_DIR, all do").
+	 */
 	st = notify_encode(wr, w->nw_changes, w->nw_nchanges,
 	    max < w->nw_max ? max : w->nw_max);
-	/* Sent or not, they are forgotten (smbtorture smb2.notify.valid-req). */
+	/*
+	 * Sent or not, they are forgotten: after an ENUM_DIR the client
+	 * lists the directory anyway (smb2.notify.valid-req expects only
+	 * the changes made after it).
+	 */
 	changes_clear(w);
 	return st;
 }

@@ -25,11 +25,16 @@
  * but must not free the watch or send anything: it runs inside the
  * inotify callback.
  *
- * What inotify cannot see, and so a client is not told:
- *   - changes made on another host to a network file system (NFS, CIFS,
- *     FUSE) that the share lives on, and changes seen only through
- *     another mount of the same file system are seen, but not changes
- *     to a bind mount's covered directory;
+ * What inotify cannot see, and so a client is not told (smbsrvd(8)
+ * should say it):
+ *   - changes that do not pass through this host's kernel: made by other
+ *     hosts on a network file system under the share (NFS, SMB, and
+ *     FUSE file systems whose server changes files itself), or made to
+ *     an overlayfs lower directory directly.  Changes through any other
+ *     local mount of the same file system are seen: inotify watches
+ *     inodes, not paths;
+ *   - a file system mounted over a watched directory after the watch
+ *     was set up: the watch stays on the covered directory;
  *   - under WATCH_TREE, more than NOTIFY_TREE_MAX directories per open,
  *     or beyond the system's fs.inotify.max_user_watches (both logged);
  *     directories are added as they appear, so a file created in a new
@@ -38,9 +43,11 @@
  *     owner, times and extended attributes alike, so a change of any of
  *     them is MODIFIED for any of FILE_NOTIFY_CHANGE_ATTRIBUTES,
  *     LAST_WRITE, LAST_ACCESS, CREATION, EA and SECURITY;
+ *   - writes through a shared memory mapping (no IN_MODIFY; IN_CLOSE_WRITE
+ *     is not watched, see notify.c), and reads (IN_ACCESS would report
+ *     every one): FILE_NOTIFY_CHANGE_LAST_ACCESS sees only times set
+ *     explicitly;
  *   - named streams (STREAM_NAME, STREAM_SIZE, STREAM_WRITE): none exist.
- * Reads are not watched (IN_ACCESS would report every read):
- * FILE_NOTIFY_CHANGE_LAST_ACCESS sees only times set explicitly.
  */
 #ifndef SMBSRVD_NOTIFY_H
 #define SMBSRVD_NOTIFY_H
@@ -81,7 +88,7 @@
 /* One change: what happened to which name. */
 struct notify_change {
 	uint32_t	 nc_action;	/* FILE_ACTION_* */
-	uint8_t		*nc_name;	/* UTF-16LE, '\' between components */
+	uint8_t		*nc_name;	/* UTF-16LE, '\' between names */
 	size_t		 nc_len;	/* bytes */
 };
 

@@ -8,12 +8,16 @@
 
 #include "brlock.h"
 #include "clock.h"
+#include "conn.h"
+#include "loop.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "ofile.h"
+#include "oplock.h"
 #include "server.h"
 #include "session.h"
 #include "share.h"
+#include "smb2_req.h"
 #include "srvs.h"
 #include "tree.h"
 #include "vfs.h"
@@ -21,6 +25,9 @@
 #define FNODE_BUCKETS	4096	/* power of two */
 
 static LIST_HEAD(, fnode) fnode_tab[FNODE_BUCKETS];
+static size_t	ofile_ndisconnected;
+
+static void	ofile_scavenge(struct timer *, void *);
 static uint64_t	ofile_ids;
 
 static size_t
@@ -133,6 +140,9 @@ ofile_rele(struct ofile *of)
 	free(of->of_dir_pattern);
 	free(of->of_path);
 	free(of->of_name);
+	free(of->of_owner);
+	if (of->of_rootref != NULL)
+		tree_rele(of->of_rootref);
 	of->of_magic = 0;
 	free(of);
 }
@@ -182,12 +192,20 @@ ofile_open(struct session *s, struct tree *t, int fd, const char *path,
 	of->of_state = OFILE_ACTIVE;
 	of->of_fd = fd;
 	of->of_root = t->t_root;
+	of->of_rootref = t;
+	tree_hold(t);
+	memcpy(of->of_client_guid, s->s_conn != NULL ?
+	    s->s_conn->c_client_guid : (const uint8_t *)"", s->s_conn != NULL ?
+	    16 : 0);
+	of->of_owner = strdup(s->s_user);
+	timer_init(&of->of_scavenge, ofile_scavenge, of);
 	of->of_is_dir = is_dir;
 	of->of_access = access;
 	of->of_share_access = share;
 	of->of_create_options = options;
 	of->of_session = s;
 	of->of_tree = t;
+	timer_init(&of->of_break_timer, NULL, NULL);
 	clock_real(&of->of_opened);
 	if ((of->of_fnode = fnode_get(st.vs_dev, st.vs_ino)) == NULL) {
 		ofile_rele(of);
@@ -249,7 +267,13 @@ ofile_close(struct ofile *of)
 
 	if (of->of_state == OFILE_CLOSED)
 		return;
+	if (of->of_state == OFILE_DISCONNECTED) {
+		loop_timer_cancel(&of->of_scavenge);
+		ofile_ndisconnected--;
+	}
 	of->of_state = OFILE_CLOSED;
+	/* Waiting CHANGE_NOTIFYs end with STATUS_NOTIFY_CLEANUP. */
+	smb2_notify_close(of);
 	idtab_del(&server.sv_open_ids, of->of_persistent);
 	TAILQ_REMOVE(&server.sv_opens, of, of_global_entry);
 	if (s != NULL) {
@@ -264,6 +288,8 @@ ofile_close(struct ofile *of)
 	/* Its locks go, its pending locks fail, others' may be granted. */
 	brlock_close(of);
 	TAILQ_REMOVE(&fn->fn_opens, of, of_fnode_entry);
+	/* Its oplock goes with it; creates waiting on it may go on. */
+	oplock_close(of);
 	/* The last open of a file marked for deletion deletes it. */
 	if (fn->fn_delete_pending && TAILQ_EMPTY(&fn->fn_opens)) {
 		if ((st = vfs_unlink(of->of_root, of->of_path,
@@ -291,11 +317,124 @@ ofile_close_tree(struct tree *t)
 	}
 }
 
+/*
+ * 3.3.7.1 B.1: what survives the loss of its connection.  A durable open
+ * keeps its file only while its batch oplock (or, with leases, a lease
+ * with handle caching) is held: mid-break or broken, it closes.
+ */
+static bool
+ofile_preserved_on_loss(const struct ofile *of)
+{
+	if (of->of_resilient)
+		return true;
+	return of->of_durable && of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
+	    of->of_oplock_state == OPLOCK_HELD;
+}
+
+/*
+ * Detaches an open from its session, tree and connection and puts it on
+ * the scavenger (3.3.5.6 step 2, 3.3.7.1 B.2).  It stays registered
+ * (MS-SRVS FileList) and holds its file, locks and share modes.
+ */
+static void
+ofile_detach(struct ofile *of)
+{
+	struct session *s = of->of_session;
+	uint32_t timeout;
+
+	idtab_del(&s->s_open_ids, of->of_volatile);
+	TAILQ_REMOVE(&s->s_opens, of, of_session_entry);
+	if (of->of_tree != NULL)
+		of->of_tree->t_open_count--;
+	of->of_session = NULL;
+	of->of_tree = NULL;
+	of->of_state = OFILE_DISCONNECTED;
+	ofile_ndisconnected++;
+	timeout = of->of_resilient ? of->of_resilient_timeout :
+	    of->of_durable_timeout;
+	of->of_deadline = clock_mono_ms() + timeout;
+	(void)loop_timer_at(&of->of_scavenge, of->of_deadline);
+	log_info("open %u of \"%s\": disconnected, kept %u ms for a "
+	    "reconnect", of->of_global_id, of->of_path, timeout);
+}
+
+/* 3.3.6.2 / 3.3.6.4: nobody reclaimed it in time. */
+static void
+ofile_scavenge(struct timer *t, void *arg)
+{
+	struct ofile *of = arg;
+
+	(void)t;
+	log_info("open %u of \"%s\": durable timeout, closed",
+	    of->of_global_id, of->of_path);
+	ofile_close(of);
+}
+
 void
-ofile_close_session(struct session *s)
+ofile_end_session(struct session *s, enum ofile_end how)
+{
+	struct ofile *of, *tof;
+
+	TAILQ_FOREACH_SAFE(of, &s->s_opens, of_session_entry, tof) {
+		if (how == OFILE_END_LOGOFF &&
+		    (of->of_durable || of->of_resilient))
+			ofile_detach(of);
+		else if (how == OFILE_END_LOST && ofile_preserved_on_loss(of))
+			ofile_detach(of);
+		else
+			ofile_close(of);
+	}
+}
+
+uint32_t
+ofile_reconnect(struct ofile *of, struct session *s, struct tree *t)
+{
+	uint64_t vol;
+
+	if (of->of_state != OFILE_DISCONNECTED)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	vol = ofile_new_id();
+	if (idtab_add(&s->s_open_ids, vol, of) == -1)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	loop_timer_cancel(&of->of_scavenge);
+	ofile_ndisconnected--;
+	of->of_volatile = vol;
+	of->of_session = s;
+	of->of_tree = t;
+	of->of_state = OFILE_ACTIVE;
+	of->of_deadline = 0;
+	TAILQ_INSERT_TAIL(&s->s_opens, of, of_session_entry);
+	t->t_open_count++;
+	if (s->s_conn != NULL)
+		memcpy(of->of_client_guid, s->s_conn->c_client_guid, 16);
+	log_info("open %u of \"%s\": reconnected by session %u",
+	    of->of_global_id, of->of_path, s->s_global_id);
+	return STATUS_SUCCESS;
+}
+
+struct ofile *
+ofile_find_persistent(uint64_t persistent)
+{
+	return idtab_find(&server.sv_open_ids, persistent);
+}
+
+struct ofile *
+ofile_find_create_guid(const uint8_t guid[16], const uint8_t client[16])
 {
 	struct ofile *of;
 
-	while ((of = TAILQ_FIRST(&s->s_opens)) != NULL)
-		ofile_close(of);
+	/* Few opens carry a CreateGuid; a v2 reconnect is rare. */
+	TAILQ_FOREACH(of, &server.sv_opens, of_global_entry) {
+		if (of->of_durable_v2 &&
+		    memcmp(of->of_create_guid, guid, 16) == 0 &&
+		    memcmp(of->of_client_guid, client, 16) == 0)
+			return of;
+	}
+	return NULL;
+}
+
+size_t
+ofile_scavenger_count(void)
+{
+	return ofile_ndisconnected;
 }

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "queue.h"
+#include "timer.h"
 
 #define OFILE_MAGIC	0x4f46494cu	/* "OFIL" */
 
@@ -68,7 +69,9 @@
 #define FILE_SHARE_DELETE	0x00000004
 
 struct brlock_table;
+struct lease;
 struct session;
+struct smb2_cn;
 struct tree;
 struct vfs_dir;
 
@@ -79,11 +82,25 @@ struct fnode {
 	unsigned int		 fn_refs;
 	TAILQ_HEAD(, ofile)	 fn_opens;
 	bool			 fn_delete_pending;
+
 	/* Byte-range locks and waiters of all opens (brlock.c); NULL: none. */
 	struct brlock_table	*fn_brl;
 };
 
-enum ofile_state { OFILE_ACTIVE, OFILE_CLOSED };
+/*
+ * OFILE_DISCONNECTED: a durable or resilient open kept after its session
+ * went (LOGOFF 3.3.5.6, connection loss 3.3.7.1): no session, tree or
+ * connection, still in GlobalOpenTable with its file, locks and share
+ * modes, until a reconnect claims it or its scavenger deadline passes.
+ */
+enum ofile_state { OFILE_ACTIVE, OFILE_DISCONNECTED, OFILE_CLOSED };
+
+/* How a session's end treats its opens. */
+enum ofile_end {
+	OFILE_END_CLOSE,	/* admin close, failed auth: close all */
+	OFILE_END_LOGOFF,	/* 3.3.5.6: keep durable and resilient */
+	OFILE_END_LOST		/* 3.3.7.1: keep what may be reclaimed */
+};
 
 struct ofile {
 	uint32_t		 of_magic;
@@ -106,14 +123,36 @@ struct ofile {
 	uint32_t		 of_access;	/* GrantedAccess */
 	uint32_t		 of_share_access;
 	uint32_t		 of_create_options;
-	uint8_t			 of_oplock;
+	uint8_t			 of_oplock;	/* SMB2_OPLOCK_LEVEL_* */
+	uint8_t			 of_oplock_state; /* enum oplock_state */
+	uint8_t			 of_break_to;	/* level being broken to */
+	struct timer		 of_break_timer;	/* ack deadline */
+	/* Open.Lease (lease.h) and the open's place on its LeaseOpens. */
+	struct lease		*of_lease;
+	TAILQ_ENTRY(ofile)	 of_lease_entry;	/* l_opens */
 	bool			 of_delete_on_close;	/* from CREATE */
 	uint64_t		 of_position;	/* FilePositionInformation */
 	uint32_t		 of_lock_count;
 	struct timespec		 of_opened;
+	/* The tree whose root descriptor the open uses, held for life. */
+	struct tree		*of_rootref;
+
+	/* Durability (MS-SMB2 3.3.1.10; 3.3.5.9.6, 3.3.5.9.10). */
+	bool			 of_durable;		/* IsDurable */
+	bool			 of_durable_v2;
+	bool			 of_resilient;		/* IsResilient */
+	uint32_t		 of_durable_timeout;	/* ms */
+	uint32_t		 of_resilient_timeout;	/* ms */
+	uint8_t			 of_create_guid[16];	/* v2 */
+	uint8_t			 of_client_guid[16];
+	char			*of_owner;		/* DurableOwner: user */
+	struct timer		 of_scavenge;		/* while disconnected */
+	uint64_t		 of_deadline;		/* mono ms, scavenger */
 	/* QUERY_DIRECTORY state. */
 	struct vfs_dir		*of_dir;
 	char			*of_dir_pattern;
+	/* CHANGE_NOTIFY state (smb2_notify.c); ofile_close() ends it. */
+	struct smb2_cn		*of_notify;
 };
 
 /* The share-mode check of MS-FSA 2.1.5.1.2: 0 or SHARING_VIOLATION. */
@@ -138,7 +177,19 @@ void		 ofile_rele(struct ofile *);
 void		 ofile_close(struct ofile *);
 /* Closes every open of the tree (3.3.5.8) or session (3.3.5.6). */
 void		 ofile_close_tree(struct tree *);
-void		 ofile_close_session(struct session *);
+void		 ofile_end_session(struct session *, enum ofile_end);
+/*
+ * Reattaches a disconnected open to a new session and tree (DHnC/DH2C,
+ * 3.3.5.9.7 step 7): a new volatile FileId, the scavenger disarmed.
+ */
+uint32_t	 ofile_reconnect(struct ofile *, struct session *, struct tree *);
+/* GlobalOpenTable lookup by the persistent FileId (any state). */
+struct ofile	*ofile_find_persistent(uint64_t persistent);
+/* The open with this v2 CreateGuid and ClientGuid, if any. */
+struct ofile	*ofile_find_create_guid(const uint8_t guid[16],
+		    const uint8_t client[16]);
+/* Disconnected opens waiting on the scavenger, in deadline order. */
+size_t		 ofile_scavenger_count(void);
 /* The fnode of (dev, ino) if any open has it, for share checks. */
 struct fnode	*ofile_fnode_find(dev_t, ino_t);
 

@@ -217,6 +217,12 @@ session_channel(struct conn *c, uint64_t id)
 void
 session_destroy(struct session *s, const char *why)
 {
+	session_end(s, OFILE_END_CLOSE, why);
+}
+
+void
+session_end(struct session *s, enum ofile_end how, const char *why)
+{
 	struct channel *ch;
 	struct tree *t;
 
@@ -227,10 +233,11 @@ session_destroy(struct session *s, const char *why)
 	    s->s_user[0] != '\0' ? "" : "unauthenticated", why);
 	session_set_state(s, SESSION_DEAD);
 	/*
-	 * 3.3.5.6 / 3.3.7.1: every open goes (durable opens will wait on the
-	 * scavenger instead once they exist), then every tree connect.
+	 * 3.3.5.6 step 2 / 3.3.7.1 B.1-3: durable and resilient opens are
+	 * detached for the scavenger as the way the session ends allows;
+	 * every other open closes.  Then every tree connect goes.
 	 */
-	ofile_close_session(s);
+	ofile_end_session(s, how);
 	while ((t = TAILQ_FIRST(&s->s_trees)) != NULL)
 		tree_disconnect(t);
 	while ((ch = TAILQ_FIRST(&s->s_channels)) != NULL)
@@ -252,7 +259,7 @@ session_conn_gone(struct conn *c)
 		channel_unbind(ch);
 		/* 3.3.7.1: a session with no channel left goes too. */
 		if (TAILQ_EMPTY(&s->s_channels))
-			session_destroy(s, "connection lost");
+			session_end(s, OFILE_END_LOST, "connection lost");
 		else if (s->s_conn == NULL)
 			s->s_conn = TAILQ_FIRST(&s->s_channels)->ch_conn;
 	}

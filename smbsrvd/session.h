@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "idtab.h"
+#include "ofile.h"
 #include "queue.h"
 #include "smb3_crypt.h"
 #include "smb3_kdf.h"
@@ -111,6 +112,8 @@ void		 session_set_state(struct session *, enum session_state);
  * unbound, out of both tables, deregistered.  Idempotent.
  */
 void		 session_destroy(struct session *, const char *why);
+/* The same, with the open handling of a logoff or a lost connection. */
+void		 session_end(struct session *, enum ofile_end, const char *why);
 /* A channel for s on c (binding); NULL on ENOMEM. */
 struct channel	*session_bind(struct session *, struct conn *);
 /* Drops one channel (a failed binding); never the session's last. */

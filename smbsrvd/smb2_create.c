@@ -14,8 +14,12 @@
 #include "conn.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "durable.h"
+#include "lease.h"
 #include "ofile.h"
+#include "oplock.h"
 #include "session.h"
+#include "server.h"
 #include "share.h"
 #include "smb2_req.h"
 #include "tree.h"
@@ -62,8 +66,12 @@ struct create_ctx {
 	bool		alsi;
 	uint64_t	alloc;
 	bool		twrp;		/* a previous version */
-	bool		dhnc;		/* durable reconnect v1 */
-	bool		dh2c;		/* durable reconnect v2 */
+	struct durable_req dur;		/* DHnQ, DHnC, DH2Q, DH2C */
+	/* The durable response context to add, if any (durable.h). */
+	char		dur_name[4];
+	uint8_t		dur_data[8];
+	size_t		dur_len;
+	struct lease_req ls;		/* RqLs v1 or v2 (lease.h) */
 };
 
 /*
@@ -119,10 +127,25 @@ parse_contexts(struct smb_req *r, uint32_t off, uint32_t len,
 			cc->qfid = true;
 		else if (nlen == 4 && memcmp(name, "TWrp", 4) == 0)
 			cc->twrp = true;
-		else if (nlen == 4 && memcmp(name, "DHnC", 4) == 0)
-			cc->dhnc = true;
-		else if (nlen == 4 && memcmp(name, "DH2C", 4) == 0)
-			cc->dh2c = true;
+		else if (nlen == 4 && (memcmp(name, "DHnQ", 4) == 0 ||
+		    memcmp(name, "DHnC", 4) == 0 ||
+		    memcmp(name, "DH2Q", 4) == 0 ||
+		    memcmp(name, "DH2C", 4) == 0)) {
+			struct msgbuf_rd d;
+			uint32_t st;
+
+			if (!msgbuf_sub(&ctx, doff, dlen, &d) ||
+			    (st = durable_ctx(&cc->dur, name, &d)) != 0)
+				return STATUS_INVALID_PARAMETER;
+		}
+		else if (nlen == 4 && memcmp(name, "RqLs", 4) == 0) {
+			struct msgbuf_rd d;
+
+			/* 2.2.13.2.8 (32 bytes), 2.2.13.2.10 (52 bytes). */
+			if (!msgbuf_sub(&ctx, doff, dlen, &d) ||
+			    lease_req_parse(&cc->ls, &d, dlen) != 0)
+				return STATUS_INVALID_PARAMETER;
+		}
 		else if (nlen == 4 && memcmp(name, "AlSi", 4) == 0) {
 			if (dlen != 8)
 				return STATUS_INVALID_PARAMETER;
@@ -182,26 +205,97 @@ put_context(struct msgbuf_wr *wr, size_t *prev_next, const char *name,
 	msgbuf_put_bytes(wr, data, dlen);
 }
 
+/* 2.2.14: the CREATE response for of, with the contexts cc asks for. */
+static uint32_t
+create_respond(struct smb_req *r, struct ofile *of, uint32_t action,
+    uint8_t oplock, const struct create_ctx *ccp)
+{
+	const struct create_ctx cc = *ccp;
+	struct tree *t = r->r_tree;
+	struct vfs_stat now;
+	size_t ctxstart, prev = (size_t)-1;
+	uint8_t lsdata[LEASE_CTX_V2_LEN];
+	size_t lslen;
+
+	if (vfs_fstat(of->of_fd, &now) != STATUS_SUCCESS)
+		memset(&now, 0, sizeof(now));
+	/* 2.2.14.2.10 / 2.2.14.2.11: the lease as it is now. */
+	lslen = oplock == SMB2_OPLOCK_LEVEL_LEASE ?
+	    lease_response(of, lsdata) : 0;
+
+	msgbuf_put_le16(&r->r_rsp, CREATE_RSP_SIZE);
+	msgbuf_put_u8(&r->r_rsp, oplock);
+	msgbuf_put_u8(&r->r_rsp, 0);			/* Flags */
+	msgbuf_put_le32(&r->r_rsp, action);
+	msgbuf_put_le64(&r->r_rsp, now.vs_creation);
+	msgbuf_put_le64(&r->r_rsp, now.vs_access);
+	msgbuf_put_le64(&r->r_rsp, now.vs_write);
+	msgbuf_put_le64(&r->r_rsp, now.vs_change);
+	msgbuf_put_le64(&r->r_rsp, now.vs_alloc);
+	msgbuf_put_le64(&r->r_rsp, now.vs_size);
+	msgbuf_put_le32(&r->r_rsp, now.vs_attrs);
+	msgbuf_put_le32(&r->r_rsp, 0);
+	msgbuf_put_le64(&r->r_rsp, of->of_persistent);
+	msgbuf_put_le64(&r->r_rsp, of->of_volatile);
+	ctxstart = msgbuf_reserve(&r->r_rsp, 8);	/* offset, length */
+	if (cc.mxac || cc.qfid || cc.dur_len > 0 || lslen > 0) {
+		uint8_t data[32];
+		size_t first;
+
+		msgbuf_align(&r->r_rsp, 8);
+		first = msgbuf_wr_len(&r->r_rsp);
+		if (cc.mxac) {
+			/* 2.2.14.2.5: QueryStatus, then MaximalAccess. */
+			le32enc(data, STATUS_SUCCESS);
+			le32enc(data + 4, t->t_max_access);
+			put_context(&r->r_rsp, &prev, "MxAc", data, 8);
+		}
+		if (cc.qfid) {
+			/* 2.2.14.2.9: DiskFileId (inode), VolumeId (dev). */
+			memset(data, 0, sizeof(data));
+			le64enc(data, now.vs_file_id);
+			le64enc(data + 8, (uint64_t)now.vs_dev);
+			put_context(&r->r_rsp, &prev, "QFid", data, 32);
+		}
+		if (cc.dur_len > 0)
+			put_context(&r->r_rsp, &prev, cc.dur_name, cc.dur_data,
+			    (uint32_t)cc.dur_len);
+		if (lslen > 0)
+			put_context(&r->r_rsp, &prev, "RqLs", lsdata,
+			    (uint32_t)lslen);
+		msgbuf_patch_le32(&r->r_rsp, ctxstart,
+		    (uint32_t)(SMB2_HDR_LEN + first));
+		msgbuf_patch_le32(&r->r_rsp, ctxstart + 4,
+		    (uint32_t)(msgbuf_wr_len(&r->r_rsp) - first));
+	}
+	if (msgbuf_wr_len(&r->r_rsp) == CREATE_RSP_SIZE - 1)
+		msgbuf_put_u8(&r->r_rsp, 0);	/* the Buffer's one byte */
+	return msgbuf_wr_ok(&r->r_rsp) ? STATUS_SUCCESS :
+	    STATUS_INSUFFICIENT_RESOURCES;
+}
+
 uint32_t
 smb2_create(struct smb_req *r)
 {
 	struct tree *t = r->r_tree;
 	struct share *sh = t->t_share;
 	struct create_ctx cc;
-	struct vfs_stat st, now;
+	struct vfs_stat st;
 	struct ofile *of;
 	uint32_t imp, access, attrs, share, disp, opts, ctxoff, ctxlen;
-	uint32_t status, action;
+	uint32_t status, action, share_st;
 	uint16_t nameoff, namelen;
+	uint8_t oplock;
+	struct fnode *fn;
 	const uint8_t *name16 = NULL;
 	char path[VFS_PATH_MAX], name[VFS_PATH_MAX * 2];
 	bool exists, want_dir, is_dir;
 	int flags, fd = -1;
-	size_t ctxstart, prev = (size_t)-1;
 
 	if (smb2_req_body(r, CREATE_REQ_SIZE) == -1)
 		return STATUS_INVALID_PARAMETER;
-	msgbuf_skip(&r->r_rd, 2);		/* SecurityFlags, Oplock */
+	msgbuf_skip(&r->r_rd, 1);		/* SecurityFlags */
+	oplock = msgbuf_get_u8(&r->r_rd);
 	imp = msgbuf_get_le32(&r->r_rd);
 	msgbuf_skip(&r->r_rd, 16);		/* SmbCreateFlags, Reserved */
 	access = msgbuf_get_le32(&r->r_rd);
@@ -247,9 +341,19 @@ smb2_create(struct smb_req *r)
 	if ((status = parse_contexts(r, ctxoff, ctxlen, &cc)) !=
 	    STATUS_SUCCESS)
 		return status;
-	/* No durable handle was granted, so there is none to reclaim. */
-	if (cc.dhnc || cc.dh2c)
-		return STATUS_OBJECT_NAME_NOT_FOUND;
+	/* 3.3.5.9.7, 3.3.5.9.12: a reconnect skips the path and the open. */
+	if ((status = durable_check(&cc.dur)) != STATUS_SUCCESS)
+		return status;
+	if (durable_is_reconnect(&cc.dur)) {
+		if ((status = durable_reconnect(r, &cc.dur, &of)) !=
+		    STATUS_SUCCESS)
+			return status;
+		return create_respond(r, of, FILE_OPENED, of->of_oplock, &cc);
+	}
+	if (!(r->r_hdr.h_flags & SMB2_FLAGS_REPLAY_OPERATION) &&
+	    (status = durable_replay_check(&cc.dur,
+	    r->r_conn->c_client_guid)) != STATUS_SUCCESS)
+		return status;
 	/* Previous versions are not kept. */
 	if (cc.twrp)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
@@ -278,6 +382,10 @@ smb2_create(struct smb_req *r)
 		return STATUS_INVALID_PARAMETER;
 
 	exists = vfs_stat_path(t->t_root, path, &st) == STATUS_SUCCESS;
+	/* 3.3.5.9.8, 3.3.5.9.11: is the lease asked for; one key, one file. */
+	if ((status = lease_create_check(r->r_conn, &cc.ls, oplock, exists,
+	    exists ? st.vs_dev : 0, exists ? st.vs_ino : 0)) != STATUS_SUCCESS)
+		return status;
 	want_dir = (opts & FILE_DIRECTORY_FILE) != 0;
 	if (exists) {
 		is_dir = st.vs_is_dir;
@@ -298,9 +406,21 @@ smb2_create(struct smb_req *r)
 			    (disp != FILE_OPEN && disp != FILE_OPEN_IF))
 				return STATUS_ACCESS_DENIED;
 		}
-		if ((status = ofile_share_check(ofile_fnode_find(st.vs_dev,
-		    st.vs_ino), access, share)) != STATUS_SUCCESS)
+		/*
+		 * Exclusive and batch oplocks of other opens break first (a
+		 * sharing conflict breaks a batch oplock, whose holder may
+		 * close); the create then waits and runs again.
+		 */
+		fn = ofile_fnode_find(st.vs_dev, st.vs_ino);
+		share_st = ofile_share_check(fn, access, share);
+		status = oplock_break_for_open(r, fn, NULL,
+		    disp == FILE_SUPERSEDE || disp == FILE_OVERWRITE ||
+		    disp == FILE_OVERWRITE_IF, share_st != STATUS_SUCCESS,
+		    access, &cc.ls);
+		if (status != STATUS_SUCCESS)
 			return status;
+		if (share_st != STATUS_SUCCESS)
+			return share_st;
 		if (is_dir)
 			flags = O_RDONLY | O_DIRECTORY;
 		else if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) ||
@@ -353,52 +473,13 @@ smb2_create(struct smb_req *r)
 		return status;
 	of->of_delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
 	smb2_req_set_file(r, of);
-	if (vfs_fstat(of->of_fd, &now) != STATUS_SUCCESS)
-		memset(&now, 0, sizeof(now));
-
-	msgbuf_put_le16(&r->r_rsp, CREATE_RSP_SIZE);
-	msgbuf_put_u8(&r->r_rsp, 0);			/* no oplock yet */
-	msgbuf_put_u8(&r->r_rsp, 0);			/* Flags */
-	msgbuf_put_le32(&r->r_rsp, action);
-	msgbuf_put_le64(&r->r_rsp, now.vs_creation);
-	msgbuf_put_le64(&r->r_rsp, now.vs_access);
-	msgbuf_put_le64(&r->r_rsp, now.vs_write);
-	msgbuf_put_le64(&r->r_rsp, now.vs_change);
-	msgbuf_put_le64(&r->r_rsp, now.vs_alloc);
-	msgbuf_put_le64(&r->r_rsp, now.vs_size);
-	msgbuf_put_le32(&r->r_rsp, now.vs_attrs);
-	msgbuf_put_le32(&r->r_rsp, 0);
-	msgbuf_put_le64(&r->r_rsp, of->of_persistent);
-	msgbuf_put_le64(&r->r_rsp, of->of_volatile);
-	ctxstart = msgbuf_reserve(&r->r_rsp, 8);	/* offset, length */
-	if (cc.mxac || cc.qfid) {
-		uint8_t data[32];
-		size_t first;
-
-		msgbuf_align(&r->r_rsp, 8);
-		first = msgbuf_wr_len(&r->r_rsp);
-		if (cc.mxac) {
-			/* 2.2.14.2.5: QueryStatus, then MaximalAccess. */
-			le32enc(data, STATUS_SUCCESS);
-			le32enc(data + 4, t->t_max_access);
-			put_context(&r->r_rsp, &prev, "MxAc", data, 8);
-		}
-		if (cc.qfid) {
-			/* 2.2.14.2.9: DiskFileId (inode), VolumeId (dev). */
-			memset(data, 0, sizeof(data));
-			le64enc(data, now.vs_file_id);
-			le64enc(data + 8, (uint64_t)now.vs_dev);
-			put_context(&r->r_rsp, &prev, "QFid", data, 32);
-		}
-		msgbuf_patch_le32(&r->r_rsp, ctxstart,
-		    (uint32_t)(SMB2_HDR_LEN + first));
-		msgbuf_patch_le32(&r->r_rsp, ctxstart + 4,
-		    (uint32_t)(msgbuf_wr_len(&r->r_rsp) - first));
-	}
-	if (msgbuf_wr_len(&r->r_rsp) == CREATE_RSP_SIZE - 1)
-		msgbuf_put_u8(&r->r_rsp, 0);	/* the Buffer's one byte */
-	return msgbuf_wr_ok(&r->r_rsp) ? STATUS_SUCCESS :
-	    STATUS_INSUFFICIENT_RESOURCES;
+	oplock = oplock_grant(of, oplock, &cc.ls);
+	/* Truncating is writing: level II holders lose their oplock. */
+	if (action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED)
+		oplock_break_level2(of->of_fnode, of);
+	durable_grant(of, &cc.dur, oplock, DURABLE_DEFAULT_MS, cc.dur_name,
+	    cc.dur_data, &cc.dur_len);
+	return create_respond(r, of, action, oplock, &cc);
 }
 
 uint32_t

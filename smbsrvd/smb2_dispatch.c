@@ -20,6 +20,7 @@
 #include "log.h"
 #include "ntstatus.h"
 #include "ofile.h"
+#include "oplock.h"
 #include "session.h"
 #include "smb2.h"
 #include "smb2_async.h"
@@ -68,11 +69,13 @@ static const struct smb2_cmd_info smb2_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_ECHO] =		{ smb2_echo, SMB2_NEED_NEGOTIATED },
 	[SMB2_QUERY_DIRECTORY] = { smb2_query_directory,
 				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_CHANGE_NOTIFY] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_CHANGE_NOTIFY] =	{ smb2_change_notify,
+				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
 	[SMB2_QUERY_INFO] =	{ smb2_query_info,
 				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
 	[SMB2_SET_INFO] =	{ smb2_set_info, SMB2_NEED_SESSION | SMB2_NEED_TREE },
-	[SMB2_OPLOCK_BREAK] =	{ NULL, SMB2_NEED_SESSION | SMB2_NEED_TREE },
+	[SMB2_OPLOCK_BREAK] =	{ smb2_oplock_break,
+				    SMB2_NEED_SESSION | SMB2_NEED_TREE },
 };
 
 /* One built response of a chain, before chaining, signing, encrypting. */
@@ -759,8 +762,11 @@ smb2_async_start(struct smb_req *r, smb2_async_fn cancel, smb2_async_fn drop,
 	struct conn *c = r->r_conn;
 	struct smb2_async *a;
 
+	/* A resumed request is async already. */
+	if (r->r_async != NULL)
+		return r->r_async;
 	/* Only the last request of a compound may wait (3.3.4.2). */
-	if (!r->r_last || r->r_async != NULL)
+	if (!r->r_last)
 		return NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
@@ -831,6 +837,61 @@ out:
 		session_rele(r.r_sess);
 	msgbuf_wr_free(&r.r_rsp);
 	free(a);
+}
+
+void
+smb2_req_resume(struct smb2_async *a, const uint8_t *buf, size_t len,
+    smb2_handler fn)
+{
+	struct conn *c = a->as_conn;
+	struct chain_state cs;
+	struct channel *ch;
+	struct smb_req r;
+	uint32_t st;
+
+	memset(&r, 0, sizeof(r));
+	memset(&cs, 0, sizeof(cs));
+	r.r_conn = c;
+	r.r_buf = buf;
+	r.r_len = len;
+	r.r_chain = &cs;
+	r.r_last = true;
+	r.r_async = a;
+	r.r_encrypted = a->as_encrypted;
+	r.r_signed = a->as_signed;
+	msgbuf_rd_init(&r.r_rd, buf, len);
+	if (smb2_hdr_decode(&r.r_rd, &r.r_hdr) == -1) {
+		smb2_async_complete(a, STATUS_INTERNAL_ERROR, NULL);
+		return;
+	}
+	r.r_hdr.h_session_id = a->as_hdr.h_session_id;
+	r.r_hdr.h_tree_id = a->as_hdr.h_tree_id;
+	r.r_rsp_session_id = a->as_hdr.h_session_id;
+	r.r_rsp_tree_id = a->as_hdr.h_tree_id;
+	msgbuf_wr_init(&r.r_rsp, SMB2_RSP_MAX);
+	/* The session and tree may have gone while it waited. */
+	if ((ch = session_channel(c, r.r_hdr.h_session_id)) == NULL ||
+	    !ch->ch_bound)
+		st = STATUS_USER_SESSION_DELETED;
+	else {
+		r.r_sess = ch->ch_session;
+		session_hold(r.r_sess);
+		if ((r.r_tree = tree_lookup(r.r_sess, r.r_hdr.h_tree_id)) ==
+		    NULL)
+			st = STATUS_NETWORK_NAME_DELETED;
+		else
+			st = fn(&r);
+	}
+	if (st != STATUS_PENDING)
+		smb2_async_complete(a, st, status_is_error(st) &&
+		    !status_keeps_body(&r, st) ? NULL : &r.r_rsp);
+	msgbuf_wr_free(&r.r_rsp);
+	if (r.r_open != NULL)
+		ofile_rele(r.r_open);
+	if (r.r_tree != NULL)
+		tree_rele(r.r_tree);
+	if (r.r_sess != NULL)
+		session_rele(r.r_sess);
 }
 
 int

@@ -15,6 +15,7 @@
 #include "ntstatus.h"
 #include "ofile.h"
 #include "smb2_async.h"
+#include "smb2_negotiate.h"
 #include "smb2_req.h"
 
 #define LOCK_REQ_SIZE	48
@@ -124,14 +125,18 @@ smb2_lock(struct smb_req *r)
 	if (smb2_req_body(r, LOCK_REQ_SIZE) == -1)
 		return STATUS_INVALID_PARAMETER;
 	/* 3.3.5.14, in the order Samba 4.17 checks (smbtorture agrees). */
-	st = brlock_req_decode(&r->r_rd, r->r_conn->c_dialect == 0x0202, &q);
+	st = brlock_req_decode(&r->r_rd, r->r_conn->c_dialect ==
+	    SMB2_DIALECT_202, &q);
 	if (st == STATUS_SUCCESS)
 		st = smb2_req_file(r, q.bq_persistent, q.bq_volatile, &of);
 	if (st == STATUS_SUCCESS)
 		st = brlock_req_check(&q);
-	/* MS-FSA 2.1.5.8, 2.1.5.9: directories take no byte-range locks. */
+	/*
+	 * Directories take no byte-range locks.  Samba 4.17 answers as READ
+	 * and WRITE do (3.3.5.12); MS-FSA 2.1.5.8 has INVALID_PARAMETER.
+	 */
 	if (st == STATUS_SUCCESS && of->of_is_dir)
-		st = STATUS_INVALID_PARAMETER;
+		st = STATUS_INVALID_DEVICE_REQUEST;
 	if (st == STATUS_SUCCESS)
 		st = q.bq_unlock ? lock_unlock(of, &q) : lock_lock(r, of, &q);
 	if (st == STATUS_SUCCESS)

@@ -313,6 +313,9 @@ set_connection(struct conn *c, uint16_t dialect)
 	c->c_server_caps = 0;
 	if (dialect >= SMB2_DIALECT_210)
 		c->c_server_caps |= SMB2_GLOBAL_CAP_LARGE_MTU;
+	/* File leases (lease.c); no directory leases: no DIRECTORY_LEASING. */
+	if (dialect >= SMB2_DIALECT_210)
+		c->c_server_caps |= SMB2_GLOBAL_CAP_LEASING;
 	if (dialect >= SMB2_DIALECT_300) {
 		c->c_server_caps |= SMB2_GLOBAL_CAP_MULTI_CHANNEL;
 		/* 3.0/3.0.2 announce encryption here; 3.1.1 by context. */

@@ -97,6 +97,14 @@ bool		smb2_req_charge_ok(const struct smb_req *, uint32_t len);
 /* CREATE: the FileId later related requests of the chain inherit. */
 void		smb2_req_set_file(struct smb_req *, struct ofile *);
 
+/*
+ * Runs handler fn again for the async request a from its saved bytes
+ * (an oplock break it waited for has ended), then completes a with what
+ * fn answers, unless fn made it wait again.
+ */
+void		smb2_req_resume(struct smb2_async *, const uint8_t *buf,
+		    size_t len, smb2_handler fn);
+
 /* Handlers of the file layer. */
 uint32_t	smb2_create(struct smb_req *);
 uint32_t	smb2_close(struct smb_req *);
@@ -107,5 +115,11 @@ uint32_t	smb2_lock(struct smb_req *);
 uint32_t	smb2_query_directory(struct smb_req *);
 uint32_t	smb2_query_info(struct smb_req *);
 uint32_t	smb2_set_info(struct smb_req *);
+uint32_t	smb2_change_notify(struct smb_req *);
+/*
+ * ofile_close(): the open's waiting CHANGE_NOTIFY requests end with
+ * STATUS_NOTIFY_CLEANUP and its watch goes (smb2_notify.c).
+ */
+void		smb2_notify_close(struct ofile *);
 
 #endif

@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "ntstatus.h"
 #include "ofile.h"
+#include "oplock.h"
 #include "share.h"
 #include "smb2_req.h"
 #include "tree.h"
@@ -137,6 +138,8 @@ smb2_write(struct smb_req *r)
 		return status;
 	if (len == 0)
 		done = 0;
+	/* MS-FSA 2.1.5.3: a write breaks the level II oplocks of others. */
+	oplock_break_level2(of->of_fnode, of);
 	if ((flags & SMB2_WRITEFLAG_WRITE_THROUGH) ||
 	    (of->of_create_options & 0x00000002))	/* WRITE_THROUGH */
 		(void)vfs_fsync(of->of_fd);

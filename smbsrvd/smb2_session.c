@@ -202,8 +202,8 @@ evict_previous(struct session *s, uint64_t prev)
 		return;
 	/* Only the same user may push out an old session. */
 	if (old->s_authenticated && strcasecmp(old->s_user, s->s_user) == 0)
-		session_destroy(old, "replaced by a new session of the "
-		    "same user");
+		session_end(old, OFILE_END_LOST, "replaced by a new session "
+		    "of the same user");
 	session_rele(old);
 }
 
@@ -451,7 +451,7 @@ smb2_logoff(struct smb_req *r)
 {
 	if (smb2_req_body(r, LOGOFF_SIZE) == -1)
 		return STATUS_INVALID_PARAMETER;
-	session_destroy(r->r_sess, "logoff");
+	session_end(r->r_sess, OFILE_END_LOGOFF, "logoff");
 	msgbuf_put_le16(&r->r_rsp, LOGOFF_SIZE);
 	msgbuf_put_le16(&r->r_rsp, 0);
 	return STATUS_SUCCESS;

@@ -1,8 +1,14 @@
 /*
  * srvs.c — MS-SRVS local events and ServerStatistics (see srvs.h).
+ *
+ * Each registration and deregistration is also told to admin.c, which
+ * indexes the object by its global id and appends the event record.
  */
+#include "admin.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "ofile.h"
+#include "session.h"
 #include "share.h"
 #include "srvs.h"
 
@@ -36,9 +42,12 @@ next_id(uint32_t *ctr)
 uint32_t
 srvs_session_register(struct session *s)
 {
-	(void)s;
+	uint32_t id;
+
 	srvs_stats.st_sopens++;
-	return next_id(&srvs_session_ids);
+	id = next_id(&srvs_session_ids);
+	admin_track_session(s, id, true);
+	return id;
 }
 
 void
@@ -48,6 +57,7 @@ srvs_session_deregister(struct session *s)
 	if (srvs_stats.st_sopens == 0)
 		fatalx("srvs: session deregistered twice");
 	srvs_stats.st_sopens--;
+	admin_track_session(s, s->s_global_id, false);
 }
 
 uint32_t
@@ -58,6 +68,7 @@ srvs_tree_register(struct share *sh, uint32_t *global_id)
 		return STATUS_REQUEST_NOT_ACCEPTED;
 	sh->sh_current_uses++;
 	*global_id = next_id(&srvs_tree_ids);
+	admin_track_tree(sh, *global_id, true);
 	return STATUS_SUCCESS;
 }
 
@@ -67,21 +78,26 @@ srvs_tree_deregister(struct share *sh)
 	if (sh->sh_current_uses == 0)
 		fatalx("srvs: share [%s] CurrentUses below zero", sh->sh_name);
 	sh->sh_current_uses--;
+	/* No tree and no id here: admin.c finds which one is leaving. */
+	admin_track_tree(sh, 0, false);
 }
 
 uint32_t
 srvs_file_register(struct ofile *of)
 {
-	(void)of;
+	uint32_t id;
+
 	/* sts0_fopens counts opens made; nothing ever decreases it. */
 	srvs_stats.st_fopens++;
-	return next_id(&srvs_file_ids);
+	id = next_id(&srvs_file_ids);
+	admin_track_open(of, id, true);
+	return id;
 }
 
 void
 srvs_file_deregister(struct ofile *of)
 {
-	(void)of;
+	admin_track_open(of, of->of_global_id, false);
 }
 
 void

@@ -157,6 +157,22 @@ def test_openapi_document_is_served(smbsrvd):
         assert r.body == f.read()
 
 
+def route_table():
+    """The (method, pattern) rows of ops_table in rpc/ops.c."""
+    with open(os.path.join(REPO, "rpc", "ops.c")) as f:
+        src = f.read()
+    table = src[src.index("ops_table[] = {"):]
+    table = table[:table.index("\n};")]
+    return set(re.findall(r'\{ "([A-Z]+)",\s+"([^"]+)"', table))
+
+
+def test_contract_lists_exactly_the_route_table():
+    doc = openapi()
+    documented = {(m.upper(), p) for p, item in doc["paths"].items()
+                  for m in item}
+    assert documented == route_table()
+
+
 def test_every_documented_operation_answers_as_documented(smbsrvd):
     doc = openapi()
     for path, item in doc["paths"].items():

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -251,6 +252,244 @@ test_enc_text_ends_in_newline(void **state)
 	json_object_put(o);
 }
 
+/* The member's string value; fails the test if it is not a string. */
+static const char *
+str(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	assert_true(json_object_is_type(v, json_type_string));
+	return json_object_get_string(v);
+}
+
+static bool
+is_null(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	return v == NULL;
+}
+
+static uint64_t
+num(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	return json_object_get_uint64(v);
+}
+
+/* The names array as "A,B,C". */
+static const char *
+names(struct json_object *o, const char *k)
+{
+	static char buf[512];
+	struct json_object *a;
+	size_t i, n;
+
+	assert_true(json_object_object_get_ex(o, k, &a));
+	assert_true(json_object_is_type(a, json_type_array));
+	buf[0] = '\0';
+	n = json_object_array_length(a);
+	for (i = 0; i < n; i++) {
+		strncat(buf, i > 0 ? "," : "", sizeof(buf) - strlen(buf) - 1);
+		strncat(buf, json_object_get_string(
+		    json_object_array_get_idx(a, i)),
+		    sizeof(buf) - strlen(buf) - 1);
+	}
+	return buf;
+}
+
+static void
+test_enc_mask_is_hex_and_names(void **state)
+{
+	struct json_object *o;
+
+	(void)state;
+	o = json_object_new_object();
+	assert_int_equal(enc_mask(o, "permissions", ENC_MASK_ACCESS,
+	    0x00120089), 0);
+	assert_string_equal(str(o, "permissions"), "0x00120089");
+	assert_string_equal(names(o, "permissions_names"),
+	    "FILE_READ_DATA,FILE_READ_EA,FILE_READ_ATTRIBUTES,READ_CONTROL,"
+	    "SYNCHRONIZE");
+	/* Bits without a name still show. */
+	assert_int_equal(enc_mask(o, "a", ENC_MASK_ACCESS, 0x00000201), 0);
+	assert_string_equal(names(o, "a_names"), "FILE_READ_DATA,0x00000200");
+	assert_int_equal(enc_mask(o, "z", ENC_MASK_SHARE_ACCESS, 0), 0);
+	assert_string_equal(str(o, "z"), "0x00000000");
+	assert_string_equal(names(o, "z_names"), "");
+	/* OplockLevel is a value, two digits. */
+	assert_int_equal(enc_mask(o, "oplock_level", ENC_MASK_OPLOCK, 9), 0);
+	assert_string_equal(str(o, "oplock_level"), "0x09");
+	assert_string_equal(names(o, "oplock_level_names"),
+	    "SMB2_OPLOCK_LEVEL_BATCH");
+	assert_int_equal(enc_mask(o, "o", ENC_MASK_OPLOCK, 0x42), 0);
+	assert_string_equal(names(o, "o_names"), "0x42");
+	/* A share type is a value and flags. */
+	assert_int_equal(enc_mask(o, "type", ENC_MASK_STYPE, 0x80000003), 0);
+	assert_string_equal(names(o, "type_names"), "STYPE_IPC,STYPE_SPECIAL");
+	assert_int_equal(enc_mask(o, "t", ENC_MASK_STYPE, 0), 0);
+	assert_string_equal(names(o, "t_names"), "STYPE_DISKTREE");
+	assert_int_equal(enc_mask(o, "u", ENC_MASK_USER_FLAGS, 3), 0);
+	assert_string_equal(names(o, "u_names"),
+	    "SESS_GUEST,SESS_NOENCRYPTION");
+	json_object_put(o);
+}
+
+static void
+test_enc_statistics_truncates_to_dwords(void **state)
+{
+	struct admin_stats st;
+	struct json_object *o, *d;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.start = 1795000000;
+	st.fopens = UINT64_C(0x100000005);	/* DWORDs wrap */
+	st.sopens = 2;
+	st.pwerrors = 1;
+	st.bytessent = UINT64_C(0x0000000300000004);
+	st.sessions = 2;
+	st.sessions_by_dialect[4] = 2;
+	o = enc_statistics(&st);
+	assert_non_null(o);
+	assert_int_equal(num(o, "sts0_start"), 1795000000);
+	assert_int_equal(num(o, "sts0_fopens"), 5);
+	assert_int_equal(num(o, "sts0_sopens"), 2);
+	assert_int_equal(num(o, "sts0_pwerrors"), 1);
+	assert_int_equal(num(o, "sts0_bytessent_low"), 4);
+	assert_int_equal(num(o, "sts0_bytessent_high"), 3);
+	assert_true(num(o, "bytes_sent") == UINT64_C(0x0000000300000004));
+	assert_int_equal(num(o, "sts0_devopens"), 0);
+	assert_string_equal(str(o, "start_time"), "2026-11-18T11:06:40.000Z");
+	assert_true(json_object_object_get_ex(o, "sessions_by_dialect", &d));
+	assert_int_equal(num(d, "3.1.1"), 2);
+	assert_int_equal(num(d, "2.0.2"), 0);
+	json_object_put(o);
+}
+
+static void
+test_enc_session_record(void **state)
+{
+	struct admin_session as;
+	struct json_object *o;
+
+	(void)state;
+	memset(&as, 0, sizeof(as));
+	as.id = UINT64_C(4294967296);
+	as.smb_id = 0x12345678;
+	snprintf(as.state, sizeof(as.state), "valid");
+	snprintf(as.client, sizeof(as.client), "127.0.0.1:50000");
+	snprintf(as.dialect, sizeof(as.dialect), "3.0.2");
+	snprintf(as.transport, sizeof(as.transport), "direct_tcp");
+	as.nopens = 2;
+	as.ntrees = 1;
+	as.since.tv_sec = 1795000000;
+	as.user_flags = 2;
+	o = enc_session(&as);
+	assert_non_null(o);
+	assert_string_equal(str(o, "id"), "4294967296");
+	assert_string_equal(str(o, "smb_session_id"), "305419896");
+	/* Not authenticated yet: no user, which is null. */
+	assert_true(is_null(o, "user"));
+	assert_true(is_null(o, "connection_id"));
+	assert_int_equal(num(o, "opens"), 2);
+	assert_int_equal(num(o, "trees"), 1);
+	assert_string_equal(str(o, "user_flags"), "0x00000002");
+	assert_string_equal(names(o, "user_flags_names"), "SESS_NOENCRYPTION");
+	json_object_put(o);
+}
+
+static void
+test_enc_open_record_detached(void **state)
+{
+	static struct admin_open ao;
+	struct json_object *o, *fid;
+
+	(void)state;
+	memset(&ao, 0, sizeof(ao));
+	ao.id = 9;
+	ao.detached = true;
+	ao.persistent = UINT64_MAX;
+	ao.volatile_id = 3;
+	snprintf(ao.path, sizeof(ao.path), "dir/f.txt");
+	ao.access = 0x001f01ff;
+	ao.share_access = 7;
+	ao.oplock = 0;
+	ao.nlocks = 4;
+	o = enc_open(&ao);
+	assert_non_null(o);
+	assert_string_equal(str(o, "state"), "detached");
+	assert_true(is_null(o, "session_id"));
+	assert_true(is_null(o, "tree_id"));
+	assert_true(is_null(o, "user"));
+	assert_true(is_null(o, "local_path"));
+	assert_string_equal(str(o, "path"), "dir/f.txt");
+	assert_true(json_object_object_get_ex(o, "smb_file_id", &fid));
+	assert_string_equal(str(fid, "persistent"), "18446744073709551615");
+	assert_string_equal(str(o, "permissions"), "0x001f01ff");
+	assert_string_equal(names(o, "share_access_names"),
+	    "FILE_SHARE_READ,FILE_SHARE_WRITE,FILE_SHARE_DELETE");
+	assert_string_equal(names(o, "oplock_level_names"),
+	    "SMB2_OPLOCK_LEVEL_NONE");
+	assert_int_equal(num(o, "locks"), 4);
+	json_object_put(o);
+}
+
+static void
+test_enc_share_unlimited_is_null(void **state)
+{
+	static struct admin_share ash;
+	struct json_object *o;
+
+	(void)state;
+	memset(&ash, 0, sizeof(ash));
+	snprintf(ash.name, sizeof(ash.name), "IPC$");
+	ash.type = 0x80000003;
+	ash.max_uses = 0xffffffffu;
+	ash.current_uses = 1;
+	o = enc_share(&ash);
+	assert_true(is_null(o, "max_uses"));
+	assert_true(is_null(o, "path"));
+	assert_int_equal(num(o, "current_uses"), 1);
+	json_object_put(o);
+	ash.max_uses = 1;
+	o = enc_share(&ash);
+	assert_int_equal(num(o, "max_uses"), 1);
+	json_object_put(o);
+}
+
+static void
+test_enc_event_names_only_its_ids(void **state)
+{
+	struct event ev;
+	struct json_object *o, *ids;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.ev_seq = 12;
+	ev.ev_time.tv_sec = 1795000000;
+	ev.ev_type = EV_ADMIN_SESSION_CLOSED;
+	ev.ev_session = 3;
+	snprintf(ev.ev_user, sizeof(ev.ev_user), "bench");
+	snprintf(ev.ev_by, sizeof(ev.ev_by), "unix socket");
+	o = enc_event(&ev);
+	assert_non_null(o);
+	assert_int_equal(num(o, "seq"), 12);
+	assert_string_equal(str(o, "type"), "admin.session.closed");
+	assert_true(json_object_object_get_ex(o, "ids", &ids));
+	assert_int_equal(json_object_object_length(ids), 1);
+	assert_string_equal(str(ids, "session"), "3");
+	assert_string_equal(str(o, "by"), "unix socket");
+	assert_true(is_null(o, "share"));
+	assert_true(is_null(o, "path"));
+	json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -266,6 +505,12 @@ main(void)
 		cmocka_unit_test(test_enc_json_parse_takes_one_object),
 		cmocka_unit_test(test_enc_json_parse_refuses_bad_bodies),
 		cmocka_unit_test(test_enc_text_ends_in_newline),
+		cmocka_unit_test(test_enc_mask_is_hex_and_names),
+		cmocka_unit_test(test_enc_statistics_truncates_to_dwords),
+		cmocka_unit_test(test_enc_session_record),
+		cmocka_unit_test(test_enc_open_record_detached),
+		cmocka_unit_test(test_enc_share_unlimited_is_null),
+		cmocka_unit_test(test_enc_event_names_only_its_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
