@@ -58,7 +58,7 @@ LIB	= $(BUILD)/opt/libsmbsrvd.a
 ASANLIB	= $(BUILD)/asan/libsmbsrvd.a
 
 .PHONY: all run check check-unit check-integration check-fuzz check-man \
-	deps deps-test install clean unit fuzz
+	deps deps-test install clean unit fuzz openapi
 
 all: $(BIN)/smbsrvd $(BIN)/smbctl
 
@@ -119,6 +119,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZLIB) $(HDRS)
 
 fuzz: $(FUZZ_BINS)
 
+# rpc/openapi.json is generated from rpc/openapi.yaml and kept in the tree
+# so that the daemon and the test helpers need no YAML parser.
+openapi: rpc/openapi.json
+
+rpc/openapi.json: rpc/openapi.yaml scripts/openapi-json.py
+	$(Q)$(call say,GEN,$@) $(PYTHON) scripts/openapi-json.py rpc/openapi.yaml $@
+
 deps:
 	@scripts/deps.sh build
 
@@ -160,6 +167,8 @@ install: all
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/smbsrvd/web/
 	install -m 0644 rpc/openapi.yaml \
 	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.yaml
+	install -m 0644 rpc/openapi.json \
+	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.json
 	install -m 0644 smbsrvd.conf.example \
 	    $(DESTDIR)$(PREFIX)/share/examples/smbsrvd/smbsrvd.conf
 
