@@ -98,6 +98,7 @@ share_set(struct share *sh, const struct conf_share *cs)
 		sh->sh_encrypt = cs->sh_smb_encrypt == CONF_ENCRYPT_REQUIRED;
 		sh->sh_max_uses = cs->sh_max_uses == 0 ? SHARE_UNLIMITED :
 		    cs->sh_max_uses;
+		sh->sh_durable_timeout = cs->sh_durable_timeout;
 	}
 	return 0;
 }
