@@ -196,6 +196,10 @@ conf_write_replace(const char *buf, size_t len, const char *name,
 		if (section == NULL && start >= 2 && buf[start - 1] == '\n' &&
 		    buf[start - 2] == '\n' && end < len && buf[end] == '\n')
 			end++;
+		/* The last section goes with the blank lines before it. */
+		while (section == NULL && end == len && start >= 2 &&
+		    buf[start - 1] == '\n' && buf[start - 2] == '\n')
+			start--;
 	}
 	/* A blank line between a rewritten section and a header next. */
 	sep = start_line != 0 && section != NULL && end < len &&
