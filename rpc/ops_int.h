@@ -63,6 +63,8 @@ void	ops_impact_free(struct ops_impact *im);
 int	ops_impact_cb(enum admin_kind k, uint64_t id, void *arg);
 int	ops_impact_reply(struct ops_impact *im, bool dry, const char *what,
     struct json_object *record, struct ops_reply *rp);
+/* Location of a created resource: prefix, then name percent-encoded. */
+void	ops_location(struct ops_reply *, const char *prefix, const char *name);
 
 /* Handlers outside ops.c, in the route table. */
 int	ops_events(const struct ops_req *, struct ops_reply *);

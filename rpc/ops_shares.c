@@ -150,8 +150,7 @@ ops_share_post(const struct ops_req *rq, struct ops_reply *rp)
 	if ((err = admin_share_add(&sp, ops_via(rq), ash, rp->rp_detail,
 	    sizeof(rp->rp_detail))) == 0 &&
 	    (err = ops_share_reply(ash, 201, rp)) == 0)
-		snprintf(rp->rp_location, sizeof(rp->rp_location),
-		    "/api/v1/shares/%s", ash->name);
+		ops_location(rp, "/api/v1/shares/", ash->name);
 	free(ash);
 	return err;
 }
@@ -165,6 +164,11 @@ ops_share_patch(const struct ops_req *rq, struct ops_reply *rp)
 
 	if ((err = ops_share_spec(rq, rp, false, &sp)) != 0)
 		return err;
+	if (json_object_object_length(rq->rq_body) == 0) {
+		snprintf(rp->rp_detail, sizeof(rp->rp_detail),
+		    "nothing to change: give at least one member");
+		return EINVAL;
+	}
 	if ((ash = malloc(sizeof(*ash))) == NULL)
 		return ENOMEM;
 	if ((err = admin_share_set(rq->rq_params.pa_val[0], &sp, ops_via(rq),

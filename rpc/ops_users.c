@@ -100,8 +100,7 @@ ops_user_post(const struct ops_req *rq, struct ops_reply *rp)
 	if ((err = admin_user_add(name, pw, enabled, ops_via(rq), &au, d,
 	    dl)) != 0)
 		return err;
-	snprintf(rp->rp_location, sizeof(rp->rp_location),
-	    "/api/v1/users/%s", au.name);
+	ops_location(rp, "/api/v1/users/", au.name);
 	return ops_user_reply(&au, 201, rp);
 }
 

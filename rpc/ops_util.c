@@ -316,3 +316,26 @@ ops_impact_reply(struct ops_impact *im, bool dry, const char *what,
 	rp->rp_status = 200;
 	return 0;
 }
+
+void
+ops_location(struct ops_reply *rp, const char *prefix, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n, len = sizeof(rp->rp_location);
+	const unsigned char *p;
+
+	n = (size_t)snprintf(rp->rp_location, len, "%s", prefix);
+	/* RFC 3986 unreserved characters stay; the rest is %XX. */
+	for (p = (const unsigned char *)name; *p != '\0' && n + 4 < len;
+	    p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			rp->rp_location[n++] = (char)*p;
+		else {
+			rp->rp_location[n++] = '%';
+			rp->rp_location[n++] = hex[*p >> 4];
+			rp->rp_location[n++] = hex[*p & 15];
+		}
+	}
+	rp->rp_location[n < len ? n : len - 1] = '\0';
+}
