@@ -201,6 +201,7 @@ ops_events(const struct ops_req *rq, struct ops_reply *rp)
 	const char *accept = ops_header(rq, "Accept");
 	const char *lei = ops_header(rq, "Last-Event-ID");
 	const char *since_s = ops_query(rq, "since");
+	const char *cursor = ops_query(rq, "cursor");
 	uint64_t since = 0, missed, last;
 	size_t limit;
 	bool stream;
@@ -210,6 +211,9 @@ ops_events(const struct ops_req *rq, struct ops_reply *rp)
 	    strcasestr(accept, "text/event-stream") != NULL;
 	if ((err = ops_limit(rq, rp, &limit)) != 0)
 		return err;
+	/* cursor, as on every collection: the next_cursor of a page. */
+	if (since_s == NULL)
+		since_s = cursor;
 	if (since_s != NULL && ops_parse_u64(since_s, &since) == -1) {
 		snprintf(rp->rp_detail, sizeof(rp->rp_detail),
 		    "since must be an event seq (a decimal number)");
@@ -257,6 +261,8 @@ ops_events(const struct ops_req *rq, struct ops_reply *rp)
 	    json_object_new_uint64(last));
 	bad |= json_object_object_add(o, "next_since",
 	    json_object_new_uint64(el.last));
+	bad |= json_object_object_add(o, "next_cursor",
+	    el.n == el.limit && el.last < last ? enc_id(el.last) : NULL);
 	if (bad) {
 		json_object_put(o);
 		return ENOMEM;

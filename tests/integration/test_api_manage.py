@@ -717,3 +717,24 @@ def test_tcp_needs_the_token_on_new_routes(server):
     c.close()
     assert re.search(r'admin: user "tcpuser" added \(enabled\) via tcp '
                      r'127\.0\.0\.1', server.log())
+
+
+def test_events_page_with_cursor_like_every_collection(server):
+    d = server
+    for i in range(5):
+        api(d, "POST", "/api/v1/users", body={"name": "u%d" % i,
+                                              "password": "pw"}, want=201)
+    want = [e["seq"] for e in api(d, "GET", "/api/v1/events?since=0&limit=1000")[
+        "items"]]
+    assert len(want) >= 5
+    got, cursor = [], None
+    while True:
+        page = api(d, "GET", "/api/v1/events?limit=2" +
+                   ("&cursor=" + cursor if cursor else ""))
+        got += [e["seq"] for e in page["items"]]
+        assert page["next_cursor"] in (None, str(page["next_since"]))
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert got == want
+    problem(d, "GET", "/api/v1/events?cursor=abc", 400)
