@@ -78,6 +78,7 @@ ops_scavenger(const struct ops_req *rq, struct ops_reply *rp)
 struct ops_idlist {
 	uint64_t	*v;
 	size_t		 n;
+	int		 err;
 };
 
 static int
@@ -86,8 +87,10 @@ ops_all_cb(const struct admin_scav *sc, void *arg)
 	struct ops_idlist *il = arg;
 	uint64_t *nv;
 
-	if ((nv = reallocarray(il->v, il->n + 1, sizeof(*nv))) == NULL)
+	if ((nv = reallocarray(il->v, il->n + 1, sizeof(*nv))) == NULL) {
+		il->err = ENOMEM;
 		return 1;
+	}
 	il->v = nv;
 	il->v[il->n++] = sc->id;
 	return 0;
@@ -109,7 +112,7 @@ ops_expire_ids(const struct ops_req *rq, struct ops_reply *rp,
 		/* Everything pending. */
 		if (admin_scav_list(0, ops_all_cb, il) != 0)
 			return ENOMEM;
-		return 0;
+		return il->err;
 	}
 	if ((n = json_object_array_length(ids)) > OPS_EXPIRE_MAX) {
 		snprintf(rp->rp_detail, sizeof(rp->rp_detail),
@@ -142,7 +145,7 @@ ops_expire_ids(const struct ops_req *rq, struct ops_reply *rp,
 int
 ops_scav_expire(const struct ops_req *rq, struct ops_reply *rp)
 {
-	struct ops_idlist il = { NULL, 0 };
+	struct ops_idlist il = { NULL, 0, 0 };
 	struct json_object *o = NULL, *done = NULL;
 	size_t i, j;
 	bool dry;

@@ -100,7 +100,7 @@ def bench_opens(d, nopens, procs):
     ids = [o["id"] for o in page["items"]]
     # A cursor near the end of the table.
     deep = json.loads(get(conn, "/api/v1/opens?limit=1"))["items"][0]["id"]
-    deep_cursor = str(int(deep) + held - 1000)
+    deep_cursor = str(int(deep) + max(held - 1000, 0))
     deep_t = [timed(get, conn, "/api/v1/opens?limit=100&cursor=" +
                     deep_cursor)[0] for _ in range(20)]
     walk_t = time.perf_counter()
