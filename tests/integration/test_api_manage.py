@@ -19,7 +19,7 @@ import time
 import uuid
 
 import pytest
-from impacket import smb3structs
+from impacket import smb3, smb3structs
 from impacket.nt_errors import STATUS_NETWORK_NAME_DELETED
 from impacket.smbconnection import SMBConnection, SessionError
 
@@ -738,3 +738,48 @@ def test_events_page_with_cursor_like_every_collection(server):
             break
     assert got == want
     problem(d, "GET", "/api/v1/events?cursor=abc", 400)
+
+
+def reconnect(d, name, fid):
+    """DHnC on a new connection for the open that had FileId fid; the
+    connection, which the caller closes."""
+    c = connect(d)
+    tid = c.connectTree("data")
+    try:
+        c._SMBConnection.create(
+            tid, name, 0x0012019f, 0, 0x40, 1, 0x80,
+            oplockLevel=smb3structs.SMB2_OPLOCK_LEVEL_BATCH,
+            createContexts=[Ctx(b"DHnC", fid)])
+    except smb3.SessionError:
+        c.close()
+        raise
+    return c
+
+
+@pytest.mark.parametrize("close_first", [False, True])
+def test_closing_a_detached_durable_open_prevents_its_reconnect(
+        server, close_first):
+    d = server
+    c = connect(d)
+    tid = c.connectTree("data")
+    fid = c._SMBConnection.create(
+        tid, "re.txt", 0x0012019f, 0, 0x40, 5, 0x80,
+        oplockLevel=smb3structs.SMB2_OPLOCK_LEVEL_BATCH,
+        createContexts=[Ctx(b"DHnQ", b"\0" * 16)])
+    drop(c)
+    assert wait_for(lambda: pending(d)["pending"] == 1)
+    oid = only(pending(d)["items"])["id"]
+    if not close_first:
+        # The control: a pending open is reclaimed.
+        c2 = reconnect(d, "re.txt", fid)
+        assert pending(d)["pending"] == 0
+        assert api(d, "GET", "/api/v1/opens/" + oid)["state"] == "active"
+        c2.close()
+        return
+    dry = api(d, "DELETE", "/api/v1/opens/%s?dry_run=1" % oid)
+    assert dry["impact"]["opens"] == [oid] and pending(d)["pending"] == 1
+    api(d, "DELETE", "/api/v1/opens/" + oid)
+    assert pending(d)["pending"] == 0
+    with pytest.raises(smb3.SessionError) as e:
+        reconnect(d, "re.txt", fid)
+    assert e.value.get_error_code() == 0xC0000034   # OBJECT_NAME_NOT_FOUND
