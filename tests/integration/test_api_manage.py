@@ -255,6 +255,7 @@ def test_share_delete_closes_its_trees_and_opens(server):
     out = smbclient(d, "gone", user=USER, password=PASSWORD, cmd="ls")
     assert out.returncode != 0
     assert "BAD_NETWORK_NAME" in out.stdout + out.stderr
+    c.close()
     restart(d)
     problem(d, "GET", "/api/v1/shares/gone", 404)
 
