@@ -22,7 +22,7 @@
 
 #define OPS_PATH_MAX	1024	/* longer paths match nothing */
 #define OPS_PARAM_MAX	4
-#define OPS_PARAM_LEN	64
+#define OPS_PARAM_LEN	80	/* a share name, CONF_NAME_MAX */
 #define OPS_LIMIT_DEFAULT 100	/* items of a collection page */
 #define OPS_LIMIT_MAX	1000
 #define OPS_ALLOW_LEN	64	/* "GET, HEAD, POST, PUT, PATCH, DELETE" */

@@ -784,3 +784,37 @@ def test_closing_a_detached_durable_open_prevents_its_reconnect(
     with pytest.raises(smb3.SessionError) as e:
         reconnect(d, "re.txt", fid)
     assert e.value.get_error_code() == 0xC0000034   # OBJECT_NAME_NOT_FOUND
+
+
+def test_longest_names_are_addressable(server):
+    d = server
+    name = "s" * 80
+    api(d, "POST", "/api/v1/shares", body={"name": name,
+                                           "path": new_dir(d, "long")},
+        want=201)
+    assert api(d, "GET", "/api/v1/shares/" + name)["name"] == name
+    api(d, "DELETE", "/api/v1/shares/" + name)
+    user = "u" * 64
+    api(d, "POST", "/api/v1/users", body={"name": user, "password": "pw"},
+        want=201)
+    assert api(d, "PATCH", "/api/v1/users/" + user,
+               body={"enabled": False})["enabled"] is False
+    api(d, "DELETE", "/api/v1/users/" + user)
+
+
+def test_concurrent_actions_on_one_session_and_user(server):
+    d = server
+    c = connect(d)
+    sid = only(api(d, "GET", "/api/v1/sessions")["items"])["id"]
+    api(d, "POST", "/api/v1/users", body={"name": "twice", "password": "p"},
+        want=201)
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        s = [ex.submit(call, d, "DELETE", "/api/v1/sessions/" + sid)
+             for _ in range(3)]
+        u = [ex.submit(call, d, "DELETE", "/api/v1/users/twice")
+             for _ in range(3)]
+        scodes = sorted(f.result().status for f in s)
+        ucodes = sorted(f.result().status for f in u)
+    assert scodes == [200, 404, 404] and ucodes == [200, 404, 404]
+    assert api(d, "GET", "/api/v1/statistics")["sessions"] == 0
+    del c
