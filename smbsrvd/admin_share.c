@@ -158,6 +158,31 @@ check_path(const char *path, char *err, size_t len)
 	return 0;
 }
 
+/* "comment, max_uses": what a spec sets, for the log. */
+static void
+spec_names(const struct admin_share_spec *sp, char *buf, size_t len)
+{
+	const struct {
+		bool		 set;
+		const char	*name;
+	} m[] = {
+		{ sp->path != NULL, "path" },
+		{ sp->comment != NULL, "comment" },
+		{ sp->read_only != -1, "read_only" },
+		{ sp->guest_ok != -1, "guest_ok" },
+		{ sp->encrypt != -1, "encrypt" },
+		{ sp->max_uses != -1, "max_uses" },
+		{ sp->durable_timeout_ms != -1, "durable_timeout_ms" },
+	};
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(m) / sizeof(m[0]) && n < len; i++)
+		if (m[i].set)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n > 0 ? ", " : "", m[i].name);
+}
+
 /* The values of a spec that are set, checked, onto cs. */
 static int
 spec_apply(const struct admin_share_spec *sp, struct conf_share *cs,
@@ -338,7 +363,7 @@ admin_share_set(const char *name, const struct admin_share_spec *sp,
 	const struct conf_share *old;
 	struct conf_share cs;
 	struct conf *ncf;
-	char canon[CONF_NAME_MAX + 1];
+	char canon[CONF_NAME_MAX + 1], what[128];
 	int e;
 
 	if (strcasecmp(name, "IPC$") == 0) {
@@ -352,7 +377,8 @@ admin_share_set(const char *name, const struct admin_share_spec *sp,
 	if ((e = spec_apply(sp, &cs, err, len)) != 0 ||
 	    (e = rewrite(canon, &cs, &ncf, err, len)) != 0)
 		return e;
-	log_info("admin: share [%s] changed via %s", canon, by);
+	spec_names(sp, what, sizeof(what));
+	log_info("admin: share [%s] changed (%s) via %s", canon, what, by);
 	share_event(EV_ADMIN_SHARE_CHANGED, canon, cs.sh_path, by);
 	/* cs points into the old snapshot, which this frees. */
 	server_apply_shares(ncf);

@@ -202,6 +202,8 @@ def test_share_create_is_live_persisted_and_survives_restart(server):
     assert sh["comment"] == "Renamed" and sh["max_uses"] is None
     assert sh["encrypt"] is True and sh["read_only"] is False
     assert sh["durable_timeout_ms"] == 5000
+    assert "admin: share [proj] changed (comment, encrypt, max_uses) via " \
+        "unix socket" in d.log()
     # Kept across a restart.
     restart(d)
     sh = api(d, "GET", "/api/v1/shares/proj")
