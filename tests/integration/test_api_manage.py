@@ -204,10 +204,20 @@ def test_share_create_is_live_persisted_and_survives_restart(server):
     assert sh["durable_timeout_ms"] == 5000
     assert "admin: share [proj] changed (comment, encrypt, max_uses) via " \
         "unix socket" in d.log()
+    # Read only at once for the next client.
+    assert smbclient(d, "proj", user=USER, password=PASSWORD,
+                     cmd="mkdir w1").returncode == 0
+    api(d, "PATCH", "/api/v1/shares/proj", body={"read_only": True})
+    out = smbclient(d, "proj", user=USER, password=PASSWORD, cmd="mkdir w2")
+    assert "ACCESS_DENIED" in out.stdout + out.stderr or \
+        "WRITE_PROTECTED" in out.stdout + out.stderr, out.stdout
+    assert os.path.isdir(os.path.join(path, "w1"))
+    assert not os.path.exists(os.path.join(path, "w2"))
     # Kept across a restart.
     restart(d)
     sh = api(d, "GET", "/api/v1/shares/proj")
     assert sh["comment"] == "Renamed" and sh["encrypt"] is True
+    assert sh["read_only"] is True
     assert sh["durable_timeout_ms"] == 5000
     names = [s["name"] for s in api(d, "GET", "/api/v1/shares")["items"]]
     assert names == ["data", "IPC$", "proj"]
