@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, run in the foreground
 #   make check      install missing packages, build, run the whole suite
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      API and SMB figures for README.md (not part of check)
 #
 # BUILD and BIN may be overridden to keep several build trees apart.
 
@@ -58,7 +59,7 @@ LIB	= $(BUILD)/opt/libsmbsrvd.a
 ASANLIB	= $(BUILD)/asan/libsmbsrvd.a
 
 .PHONY: all run check check-unit check-integration check-fuzz check-man \
-	deps deps-test install clean unit fuzz
+	deps deps-test install clean unit fuzz openapi bench
 
 all: $(BIN)/smbsrvd $(BIN)/smbctl
 
@@ -119,6 +120,18 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZLIB) $(HDRS)
 
 fuzz: $(FUZZ_BINS)
 
+# rpc/openapi.json is generated from rpc/openapi.yaml and kept in the tree
+# so that the daemon and the test helpers need no YAML parser.
+openapi: rpc/openapi.json
+
+rpc/openapi.json: rpc/openapi.yaml scripts/openapi-json.py
+	$(Q)$(call say,GEN,$@) $(PYTHON) scripts/openapi-json.py rpc/openapi.yaml $@
+
+# Not part of check: figures for README.md (tests/bench/bench_api.py).
+bench: all
+	SMBSRVD_BIN=$(CURDIR)/$(BIN)/smbsrvd $(PYTHON) tests/bench/bench_api.py \
+	    $(BENCHFLAGS)
+
 deps:
 	@scripts/deps.sh build
 
@@ -160,6 +173,8 @@ install: all
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/smbsrvd/web/
 	install -m 0644 rpc/openapi.yaml \
 	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.yaml
+	install -m 0644 rpc/openapi.json \
+	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.json
 	install -m 0644 smbsrvd.conf.example \
 	    $(DESTDIR)$(PREFIX)/share/examples/smbsrvd/smbsrvd.conf
 

@@ -611,6 +611,62 @@ enc_share(const struct admin_share *ash)
 	    json_object_new_uint64(ash->max_uses));
 	bad |= ADD(o, "current_uses", json_object_new_uint64(
 	    ash->current_uses));
+	bad |= ADD(o, "durable_timeout_ms", json_object_new_uint64(
+	    ash->durable_timeout_ms));
+	return enc_done(o, bad);
+}
+
+struct json_object *
+enc_user(const struct admin_user *au)
+{
+	struct json_object *o;
+	int bad = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	bad |= ADD(o, "name", json_object_new_string(au->name));
+	bad |= ADD(o, "enabled", json_object_new_boolean(au->enabled));
+	return enc_done(o, bad);
+}
+
+struct json_object *
+enc_scav(const struct admin_scav *sc)
+{
+	struct json_object *o;
+	int bad = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	bad |= ADD(o, "id", enc_id(sc->id));
+	bad |= ADD(o, "path", json_object_new_string(sc->path));
+	bad |= ADD(o, "share", enc_str_or_null(sc->share));
+	bad |= ADD(o, "reason", json_object_new_string(sc->reason));
+	bad |= ADD(o, "timeout_ms", json_object_new_uint64(sc->timeout_ms));
+	bad |= ADD(o, "deadline", enc_time_json(&sc->deadline));
+	bad |= ADD(o, "remaining_ms", json_object_new_uint64(
+	    sc->remaining_ms));
+	bad |= ADD(o, "disconnected", enc_time_json(&sc->disconnected));
+	bad |= ADD(o, "client", enc_str_or_null(sc->client));
+	bad |= ADD(o, "client_guid", json_object_new_string(
+	    sc->client_guid));
+	bad |= ADD(o, "user", enc_str_or_null(sc->user));
+	bad |= ADD(o, "create_guid", enc_str_or_null(sc->create_guid));
+	return enc_done(o, bad);
+}
+
+struct json_object *
+enc_scav_timer(const struct admin_scav_timer *t)
+{
+	struct json_object *o;
+	int bad = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	bad |= ADD(o, "pending", json_object_new_uint64(t->pending));
+	bad |= ADD(o, "next_expiry", t->running ? enc_time_json(&t->next) :
+	    NULL);
+	bad |= ADD(o, "remaining_ms", t->running ?
+	    json_object_new_uint64(t->remaining_ms) : NULL);
 	return enc_done(o, bad);
 }
 

@@ -50,6 +50,11 @@ struct json_object *enc_session(const struct admin_session *);
 struct json_object *enc_tree(const struct admin_tree *);
 struct json_object *enc_open(const struct admin_open *);
 struct json_object *enc_share(const struct admin_share *);
+/* A user: name and enabled, never the hash. */
+struct json_object *enc_user(const struct admin_user *);
+/* A pending open of the scavenger, and one of its two timers. */
+struct json_object *enc_scav(const struct admin_scav *);
+struct json_object *enc_scav_timer(const struct admin_scav_timer *);
 struct json_object *enc_event(const struct event *);
 
 /* Mask tables for enc_mask(). */

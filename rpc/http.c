@@ -515,12 +515,12 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 	rq.rq_header = http_header;
 	http_via(hl, mc, via, sizeof(via));
 	rq.rq_via = via;
-	if (hr->hr_route->ro_flags & OPS_BODY) {
-		if (hr->hr_len == 0)
+	if (hr->hr_route->ro_flags & (OPS_BODY | OPS_BODY_OPT)) {
+		if (hr->hr_len == 0 && (hr->hr_route->ro_flags & OPS_BODY))
 			return http_problem(mc, 400, "a JSON object body is "
 			    "required", NULL, NULL);
-		if (enc_json_parse(hr->hr_body, hr->hr_len, &rq.rq_body, err,
-		    sizeof(err)) == -1)
+		if (hr->hr_len > 0 && enc_json_parse(hr->hr_body, hr->hr_len,
+		    &rq.rq_body, err, sizeof(err)) == -1)
 			return http_problem(mc, 400, err, NULL, NULL);
 	}
 	if ((e = hr->hr_route->ro_fn(&rq, &rp)) != 0) {
@@ -531,7 +531,8 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 		ret = http_stream_start(hl, mc, &rp);
 	else if (rp.rp_json != NULL)
 		ret = http_send_json(mc, rp.rp_status, "application/json",
-		    rp.rp_json, NULL, NULL);
+		    rp.rp_json, rp.rp_location[0] != '\0' ?
+		    MHD_HTTP_HEADER_LOCATION : NULL, rp.rp_location);
 	else
 		ret = http_send(mc, rp.rp_status, rp.rp_type,
 		    (char *)(uintptr_t)rp.rp_data, rp.rp_len,

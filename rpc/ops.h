@@ -22,7 +22,7 @@
 
 #define OPS_PATH_MAX	1024	/* longer paths match nothing */
 #define OPS_PARAM_MAX	4
-#define OPS_PARAM_LEN	64
+#define OPS_PARAM_LEN	80	/* a share name, CONF_NAME_MAX */
 #define OPS_LIMIT_DEFAULT 100	/* items of a collection page */
 #define OPS_LIMIT_MAX	1000
 #define OPS_ALLOW_LEN	64	/* "GET, HEAD, POST, PUT, PATCH, DELETE" */
@@ -31,6 +31,7 @@
 /* Route flags. */
 #define OPS_AUTH	0x01	/* the TCP listener asks for the bearer token */
 #define OPS_BODY	0x02	/* takes a JSON object as request body */
+#define OPS_BODY_OPT	0x04	/* takes one, but may go without */
 
 struct ops_params {
 	int	 pa_n;
@@ -72,6 +73,8 @@ struct ops_reply {
 	size_t			 rp_len;
 	const char		*rp_type;	/* of rp_data */
 	struct ops_stream	*rp_stream;	/* or a stream, owned */
+	char			*rp_buf;	/* rp_data when owned, freed */
+	char			 rp_location[OPS_PATH_MAX + 1];	/* 201 */
 	char			 rp_detail[OPS_DETAIL_LEN];
 };
 

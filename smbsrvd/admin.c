@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "admin_int.h"
 #include "clock.h"
 #include "conn.h"
 #include "events.h"
@@ -603,21 +604,6 @@ fill_open(const struct ofile *of, struct admin_open *ao)
 	ao->open_ms = since_ms(&of->of_opened);
 }
 
-static void
-fill_share(const struct share *sh, struct admin_share *ash)
-{
-	memset(ash, 0, sizeof(*ash));
-	copy(ash->name, sizeof(ash->name), sh->sh_name);
-	copy(ash->path, sizeof(ash->path), sh->sh_path);
-	copy(ash->comment, sizeof(ash->comment), sh->sh_comment);
-	ash->type = share_stype(sh);
-	ash->read_only = sh->sh_read_only;
-	ash->guest_ok = sh->sh_guest_ok;
-	ash->encrypt = sh->sh_encrypt;
-	ash->max_uses = sh->sh_max_uses;
-	ash->current_uses = sh->sh_current_uses;
-}
-
 /* ---- filters ---- */
 
 /* "addr:port" exactly, or "addr" alone; "::1" also finds "[::1]:port". */
@@ -1123,52 +1109,6 @@ admin_open_close(uint64_t id, bool dry_run, const char *by,
 	return 0;
 }
 
-/* ---- shares ---- */
-
-static int
-share_cmp(const void *a, const void *b)
-{
-	const struct share *const *x = a, *const *y = b;
-
-	return strcasecmp((*x)->sh_name, (*y)->sh_name);
-}
-
-int
-admin_share_list(const char *after,
-    int (*fn)(const struct admin_share *, void *), void *arg)
-{
-	struct admin_share *ash;
-	struct share *sh, **v;
-	size_t n = 0, i;
-
-	/*
-	 * ShareList is in configuration order and a reload may reorder it;
-	 * name order makes a stable cursor.  Shares are few: sort pointers.
-	 */
-	TAILQ_FOREACH(sh, &server.sv_shares, sh_entry)
-		n++;
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL ||
-	    (ash = malloc(sizeof(*ash))) == NULL) {
-		free(v);
-		return ENOMEM;
-	}
-	n = 0;
-	TAILQ_FOREACH(sh, &server.sv_shares, sh_entry)
-		if (sh->sh_state == SHARE_LIVE)
-			v[n++] = sh;
-	qsort(v, n, sizeof(*v), share_cmp);
-	for (i = 0; i < n; i++) {
-		if (after != NULL && strcasecmp(v[i]->sh_name, after) <= 0)
-			continue;
-		fill_share(v[i], ash);
-		if (fn(ash, arg) != 0)
-			break;
-	}
-	free(ash);
-	free(v);
-	return 0;
-}
-
 /* ---- events ---- */
 
 uint64_t
@@ -1202,4 +1142,30 @@ void
 admin_events_unsubscribe(struct events_sub *es)
 {
 	events_unsubscribe(es);
+}
+
+/* ---- for the other admin_*.c files (admin_int.h) ---- */
+
+struct ofile *
+admin_open_lookup(uint64_t id)
+{
+	return open_find(id);
+}
+
+void
+admin_copy(char *dst, size_t size, const char *src)
+{
+	copy_cut(dst, size, src);
+}
+
+void
+admin_mono_to_real(uint64_t mono_ms, struct timespec *ts)
+{
+	mono_to_real(mono_ms, ts);
+}
+
+uint32_t
+admin_share_stype(const struct share *sh)
+{
+	return share_stype(sh);
 }

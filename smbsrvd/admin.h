@@ -177,6 +177,7 @@ struct admin_share {
 	bool		read_only, guest_ok, encrypt;
 	uint32_t	max_uses;		/* 0xFFFFFFFF unlimited */
 	uint32_t	current_uses;
+	uint32_t	durable_timeout_ms;
 };
 
 /* What an action closes, told one object at a time. */
@@ -257,6 +258,146 @@ int	admin_open_close(uint64_t id, bool dry_run, const char *by,
 /* Shares in name order (case-insensitive), after the name "after". */
 int	admin_share_list(const char *after,
 	    int (*)(const struct admin_share *, void *), void *);
+int	admin_share_get(const char *name, struct admin_share *);
+
+/*
+ * Share changes (NetrShareAdd, NetrShareSetInfo, NetrShareDel).  What is
+ * not set keeps its value (or, for a new share, the smbsrvd.conf(5)
+ * default).  Each change rewrites the share's section of the
+ * configuration file atomically (conf_write.h) and then applies the new
+ * file's shares, so the change is live at once and kept across restarts.
+ * Errors: EINVAL (a value refused; err says which), EEXIST (a share of
+ * that name), ENOENT, EBUSY (IPC$, or no configuration file: the
+ * embedded default is running), or the errno of reading or writing the
+ * file.  err (at most errlen bytes) says what went wrong for people.
+ */
+struct admin_share_spec {
+	const char	*name;		/* add only */
+	const char	*path;		/* NULL: keep */
+	const char	*comment;	/* NULL: keep */
+	int		 read_only;	/* -1: keep, else 0 or 1 */
+	int		 guest_ok;
+	int		 encrypt;	/* 1 required, 0 desired */
+	int64_t		 max_uses;	/* -1 keep, 0 unlimited, 1-16777215 */
+	int64_t		 durable_timeout_ms;	/* -1 keep, 0-300000 */
+};
+/* A spec that changes nothing. */
+void	admin_share_spec_init(struct admin_share_spec *);
+int	admin_share_add(const struct admin_share_spec *, const char *by,
+	    struct admin_share *out, char *err, size_t errlen);
+int	admin_share_set(const char *name, const struct admin_share_spec *,
+	    const char *by, struct admin_share *out, char *err, size_t errlen);
+/*
+ * MS-SMB2 3.3.4.15 (the server application deregisters a share): the
+ * section leaves the file, every tree connect to the share is closed
+ * with its opens, and so is every detached open on it; fn learns each.
+ */
+int	admin_share_remove(const char *name, bool dry_run, const char *by,
+	    admin_impact_fn, void *, char *err, size_t errlen);
+
+/* A user of the user database; the hash never leaves the server. */
+#define ADMIN_UNAME_LEN		65	/* USERDB_NAME_MAX + 1 */
+#define ADMIN_PASSWORD_MAX	256	/* characters */
+struct admin_user {
+	char		name[ADMIN_UNAME_LEN];
+	bool		enabled;
+};
+
+/* Users in name order (ASCII case ignored), after the name "after". */
+int	admin_user_list(const char *after,
+	    int (*)(const struct admin_user *, void *), void *);
+int	admin_user_get(const char *name, struct admin_user *);
+/*
+ * The user database file is replaced atomically (userdb_save()) before
+ * the change counts; a failed write leaves the server as it was.  A new
+ * or changed user logs on with the new state at once.  Errors: EINVAL
+ * (name or password refused), EEXIST, ENOENT, EBUSY (the database could
+ * not be read at start or reload, so it is not overwritten), or the
+ * errno of the write.
+ */
+int	admin_user_add(const char *name, const char *password, bool enabled,
+	    const char *by, struct admin_user *out, char *err, size_t errlen);
+/* password NULL: keep; enabled -1: keep. */
+int	admin_user_set(const char *name, const char *password, int enabled,
+	    const char *by, struct admin_user *out, char *err, size_t errlen);
+int	admin_user_remove(const char *name, const char *by,
+	    struct admin_user *out, char *err, size_t errlen);
+
+/*
+ * The scavenger: disconnected durable and resilient opens (ofile.h,
+ * OFILE_DISCONNECTED) waiting for their client until their deadline.
+ * The id is the open's FileGlobalId.
+ */
+struct admin_scav {
+	uint64_t	id;
+	char		path[ADMIN_PATH_LEN];
+	char		share[ADMIN_SHARE_LEN];
+	char		reason[16];		/* durable_v1 v2 resilient */
+	uint32_t	timeout_ms;
+	struct timespec	deadline;
+	uint64_t	remaining_ms;
+	struct timespec	disconnected;
+	char		client[ADMIN_CLIENT_LEN];	/* "" unknown */
+	char		client_guid[40];
+	char		user[ADMIN_USER_LEN];	/* DurableOwner */
+	char		create_guid[40];	/* "" unless durable v2 */
+};
+
+/* MS-SMB2 3.3.2.2 / 3.3.2.4: the earliest deadline of each kind. */
+struct admin_scav_timer {
+	unsigned int	pending;
+	bool		running;
+	struct timespec	next;
+	uint64_t	remaining_ms;
+};
+
+int	admin_scav_timers(struct admin_scav_timer *durable,
+	    struct admin_scav_timer *resilient);
+int	admin_scav_list(uint64_t after,
+	    int (*)(const struct admin_scav *, void *), void *);
+int	admin_scav_get(uint64_t id, struct admin_scav *);
+/*
+ * Expires a pending open now, as its deadline would: open.expired with
+ * who asked, then the close.  ENOENT if it is not pending.
+ */
+int	admin_scav_expire(uint64_t id, bool dry_run, const char *by);
+/*
+ * A later deadline, remaining_ms from now.  EALREADY if that is not
+ * later than the deadline it has (MS-SMB2's timeouts are minimums),
+ * ENOENT if it is not pending.
+ */
+int	admin_scav_extend(uint64_t id, uint64_t remaining_ms, const char *by,
+	    struct admin_scav *out);
+
+/*
+ * SMB2 requests by command: counts, handling time histogram (bounds in
+ * seconds, buckets not cumulative, over = above the last bound), and the
+ * error statuses answered.  From reqstats.c, for /metrics.
+ */
+#define ADMIN_LAT_BUCKETS	12
+#define ADMIN_NCMDS		19
+#define ADMIN_NERRORS		64
+struct admin_reqstats {
+	double		bounds[ADMIN_LAT_BUCKETS];
+	struct {
+		char		name[24];	/* "READ" */
+		uint64_t	count, sum_ns, over;
+		uint64_t	bucket[ADMIN_LAT_BUCKETS];
+	} cmd[ADMIN_NCMDS];
+	unsigned int	nerrors;
+	struct {
+		uint32_t	status;
+		uint64_t	count;
+	} errors[ADMIN_NERRORS];
+	uint64_t	errors_other;	/* statuses past the table */
+};
+int	admin_reqstats(struct admin_reqstats *);
+
+/*
+ * For ofile.c: a pending open reached its deadline; appends open.expired
+ * (by NULL: the scavenger itself).
+ */
+void	admin_track_expired(struct ofile *, const char *by);
 
 /*
  * The event ring (events.h) as the management plane reads it: records

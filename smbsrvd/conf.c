@@ -207,6 +207,10 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf_share, sh_smb_encrypt), "desired",
 	    0, 0, NULL, "required: only encrypted SMB 3 sessions connect",
 	    encrypt_words },
+	{ "durable timeout", KW_SHARE, KT_UINT, set_number,
+	    offsetof(struct conf_share, sh_durable_timeout), "60000",
+	    0, 300000, NULL, "milliseconds a durable open waits for its "
+	    "client when the client names no timeout", NULL },
 };
 
 /* The state of one conf_parse() call. */

@@ -50,6 +50,7 @@ struct conf_share {
 	bool			 sh_guest_ok;
 	unsigned int		 sh_max_uses;	/* 0 = unlimited */
 	int			 sh_smb_encrypt;	/* CONF_ENCRYPT_* */
+	unsigned int		 sh_durable_timeout;	/* ms */
 	int			 sh_line;	/* where its section began */
 };
 TAILQ_HEAD(conf_shares, conf_share);

@@ -39,6 +39,14 @@ static const char *const events_names[EV_NTYPES] = {
 	[EV_ADMIN_OPEN_CLOSED] = "admin.open.closed",
 	[EV_ADMIN_CONN_DROPPED] = "admin.connection.dropped",
 	[EV_SERVER_RELOADED] = "server.reloaded",
+	[EV_OPEN_EXPIRED] = "open.expired",
+	[EV_ADMIN_SHARE_ADDED] = "admin.share.added",
+	[EV_ADMIN_SHARE_CHANGED] = "admin.share.changed",
+	[EV_ADMIN_SHARE_REMOVED] = "admin.share.removed",
+	[EV_ADMIN_USER_ADDED] = "admin.user.added",
+	[EV_ADMIN_USER_CHANGED] = "admin.user.changed",
+	[EV_ADMIN_USER_REMOVED] = "admin.user.removed",
+	[EV_ADMIN_OPEN_EXTENDED] = "admin.open.extended",
 };
 
 static struct event *

@@ -85,9 +85,14 @@ loop_free(void)
 		TAILQ_REMOVE(&L.posted, p, lp_entry);
 		free(p);
 	}
+	/*
+	 * Deferred work is mostly the last free of an object that went
+	 * (a connection closed at shutdown): run it, or it leaks.
+	 */
 	while ((d = TAILQ_FIRST(&L.deferred)) != NULL) {
 		TAILQ_REMOVE(&L.deferred, d, ld_entry);
 		d->ld_queued = false;
+		d->ld_fn(d->ld_arg);
 	}
 	loop_io_del(&L.wake_io);
 	close(L.wake_io.io_fd);

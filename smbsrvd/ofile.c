@@ -2,10 +2,12 @@
  * ofile.c — opens and fnodes (see ofile.h for the life cycle).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "brlock.h"
 #include "clock.h"
 #include "conn.h"
@@ -198,6 +200,7 @@ ofile_open(struct session *s, struct tree *t, int fd, const char *path,
 	    s->s_conn->c_client_guid : (const uint8_t *)"", s->s_conn != NULL ?
 	    16 : 0);
 	of->of_owner = strdup(s->s_user);
+	snprintf(of->of_client, sizeof(of->of_client), "%s", s->s_client);
 	timer_init(&of->of_scavenge, ofile_scavenge, of);
 	of->of_is_dir = is_dir;
 	of->of_access = access;
@@ -352,7 +355,8 @@ ofile_detach(struct ofile *of)
 	ofile_ndisconnected++;
 	timeout = of->of_resilient ? of->of_resilient_timeout :
 	    of->of_durable_timeout;
-	of->of_deadline = clock_mono_ms() + timeout;
+	of->of_disconnected = clock_mono_ms();
+	of->of_deadline = of->of_disconnected + timeout;
 	(void)loop_timer_at(&of->of_scavenge, of->of_deadline);
 	log_info("open %u of \"%s\": disconnected, kept %u ms for a "
 	    "reconnect", of->of_global_id, of->of_path, timeout);
@@ -367,6 +371,7 @@ ofile_scavenge(struct timer *t, void *arg)
 	(void)t;
 	log_info("open %u of \"%s\": durable timeout, closed",
 	    of->of_global_id, of->of_path);
+	admin_track_expired(of, NULL);
 	ofile_close(of);
 }
 
@@ -407,6 +412,7 @@ ofile_reconnect(struct ofile *of, struct session *s, struct tree *t)
 	t->t_open_count++;
 	if (s->s_conn != NULL)
 		memcpy(of->of_client_guid, s->s_conn->c_client_guid, 16);
+	snprintf(of->of_client, sizeof(of->of_client), "%s", s->s_client);
 	log_info("open %u of \"%s\": reconnected by session %u",
 	    of->of_global_id, of->of_path, s->s_global_id);
 	return STATUS_SUCCESS;

@@ -148,6 +148,8 @@ struct ofile {
 	char			*of_owner;		/* DurableOwner: user */
 	struct timer		 of_scavenge;		/* while disconnected */
 	uint64_t		 of_deadline;		/* mono ms, scavenger */
+	uint64_t		 of_disconnected;	/* mono ms, when */
+	char			 of_client[64];	/* address of its last client */
 	/* QUERY_DIRECTORY state. */
 	struct vfs_dir		*of_dir;
 	char			*of_dir_pattern;

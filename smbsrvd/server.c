@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "events.h"
 #include "http.h"
 #include "listen.h"
 #include "log.h"
@@ -239,6 +240,7 @@ void
 server_reload(struct conf *cf)
 {
 	struct conf *old = server.sv_conf;
+	struct event ev;
 
 	server_keep_restart_only(cf, old);
 	server.sv_conf = cf;
@@ -252,6 +254,22 @@ server_reload(struct conf *cf)
 	server.sv_reloads++;
 	conf_free(old);
 	log_info("configuration reloaded (%d share(s))", cf->cf_nshares);
+	memset(&ev, 0, sizeof(ev));
+	ev.ev_type = EV_SERVER_RELOADED;
+	snprintf(ev.ev_by, sizeof(ev.ev_by), "SIGHUP");
+	events_append(&ev);
+}
+
+void
+server_apply_shares(struct conf *cf)
+{
+	struct conf *old = server.sv_conf;
+
+	server_keep_restart_only(cf, old);
+	server.sv_conf = cf;
+	server_check_shares(cf);
+	(void)share_apply(cf);
+	conf_free(old);
 }
 
 void

@@ -62,6 +62,15 @@ int	server_write_pid(void);
  */
 void	server_reload(struct conf *);
 /*
+ * The admin plane rewrote the configuration file (conf_write.h) and
+ * parsed it into cf (taken): cf becomes the snapshot and its shares are
+ * applied.  Settings read at each use (signing, encryption, guest
+ * mapping) follow the file as a reload would; listeners, the user
+ * database and the log level wait for the next reload: this runs inside
+ * an HTTP request, whose listener must stay.
+ */
+void	server_apply_shares(struct conf *);
+/*
  * (Re)reads the user database named by the configuration; on failure the
  * previous one stays.  0 or -1 (logged).
  */

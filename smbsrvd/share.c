@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "log.h"
 #include "server.h"
 #include "share.h"
@@ -98,6 +99,7 @@ share_set(struct share *sh, const struct conf_share *cs)
 		sh->sh_encrypt = cs->sh_smb_encrypt == CONF_ENCRYPT_REQUIRED;
 		sh->sh_max_uses = cs->sh_max_uses == 0 ? SHARE_UNLIMITED :
 		    cs->sh_max_uses;
+		sh->sh_durable_timeout = cs->sh_durable_timeout;
 	}
 	return 0;
 }
@@ -118,6 +120,7 @@ share_new(const char *name, enum share_type type,
 	sh->sh_max_uses = SHARE_UNLIMITED;
 	sh->sh_root = -1;
 	sh->sh_guest_ok = true;		/* IPC$: anyone may connect */
+	sh->sh_durable_timeout = DURABLE_DEFAULT_MS;
 	if (share_set(sh, cs) == -1) {
 		share_free(sh);
 		return NULL;

@@ -38,6 +38,7 @@ struct share {
 	bool			 sh_guest_ok;
 	bool			 sh_encrypt;	/* "smb encrypt = required" */
 	uint32_t		 sh_max_uses;	/* 0xFFFFFFFF = unlimited */
+	uint32_t		 sh_durable_timeout;	/* ms, "durable timeout" */
 	uint32_t		 sh_current_uses; /* changed only by srvs.c */
 };
 TAILQ_HEAD(share_list, share);

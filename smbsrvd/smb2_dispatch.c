@@ -20,6 +20,7 @@
 #include "log.h"
 #include "ntstatus.h"
 #include "ofile.h"
+#include "reqstats.h"
 #include "oplock.h"
 #include "session.h"
 #include "smb2.h"
@@ -461,6 +462,7 @@ smb2_one(struct conn *c, const uint8_t *buf, size_t len,
 	const struct smb2_cmd_info *ci;
 	uint32_t st = STATUS_SUCCESS;
 	uint16_t charge, credits = 0;
+	uint64_t t0 = reqstats_start();
 	int rc = 0;
 
 	*have = false;
@@ -573,6 +575,8 @@ reply:
 		rc = -1;
 	else
 		*have = true;
+	if (st != STATUS_PENDING)
+		reqstats_done(r.r_hdr.h_command, st, t0);
 done:
 	msgbuf_wr_free(&r.r_rsp);
 	if (r.r_open != NULL)

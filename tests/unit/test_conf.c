@@ -1646,6 +1646,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tguest ok = no\n"
 	    "\tmax uses = 0\n"
 	    "\tsmb encrypt = desired\n"
+	    "\tdurable timeout = 60000\n"
 	    "\n"
 	    "[A]\n"
 	    "\tpath = /a\n"
@@ -1653,7 +1654,8 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tread only = yes\n"
 	    "\tguest ok = yes\n"
 	    "\tmax uses = 3\n"
-	    "\tsmb encrypt = required\n");
+	    "\tsmb encrypt = required\n"
+	    "\tdurable timeout = 60000\n");
 	free(text);
 	conf_free(cf);
 }
