@@ -175,9 +175,13 @@ out_format(char *buf, size_t len, struct json_object *v, enum out_fmt fmt)
 			struct json_object *e = json_object_array_get_idx(v, i);
 			int w;
 
+			s = json_object_is_type(e, json_type_string) ?
+			    json_object_get_string(e) : "?";
+			/* The level's name says enough without its prefix. */
+			if (strncmp(s, "SMB2_OPLOCK_LEVEL_", 18) == 0)
+				s += 18;
 			w = snprintf(buf + off, len - off, "%s%s", i ? "," :
-			    "", json_object_is_type(e, json_type_string) ?
-			    json_object_get_string(e) : "?");
+			    "", s);
 			if (w < 0)
 				break;
 			off += (size_t)w;
@@ -341,13 +345,13 @@ out_record(FILE *f, struct json_object *o, int indent)
 	}
 	json_object_object_foreach(o, key, v) {
 		out_label(label, sizeof(label), key);
-		fprintf(f, "%*s%s:%*s", indent, "", label,
-		    width - (int)strlen(label), "");
 		if (json_object_is_type(v, json_type_object)) {
-			fputc('\n', f);
+			fprintf(f, "%*s%s:\n", indent, "", label);
 			out_record(f, v, indent + 2);
 			continue;
 		}
+		fprintf(f, "%*s%s:%*s", indent, "", label,
+		    width - (int)strlen(label), "");
 		if (json_object_is_type(v, json_type_array) &&
 		    json_object_array_length(v) > 0 &&
 		    json_object_is_type(json_object_array_get_idx(v, 0),
