@@ -302,6 +302,8 @@ static void
 shell_rl_line(char *line)
 {
 	HIST_ENTRY *h;
+	char *entry;
+	size_t len;
 
 	if (line == NULL) {
 		/* Ctrl-D on an empty line. */
@@ -310,11 +312,16 @@ shell_rl_line(char *line)
 		rl_callback_handler_remove();
 		return;
 	}
-	if (line[strspn(line, " \t")] != '\0') {
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	/* Completion leaves a blank behind; history keeps the command. */
+	if (len > 0 && (entry = strndup(line, len)) != NULL) {
 		h = history_length > 0 ? history_get(history_base +
 		    history_length - 1) : NULL;
-		if (h == NULL || strcmp(h->line, line) != 0)
-			add_history(line);
+		if (h == NULL || strcmp(h->line, entry) != 0)
+			add_history(entry);
+		free(entry);
 	}
 	shell_line(line);
 	free(line);
