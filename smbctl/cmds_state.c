@@ -50,7 +50,6 @@ static const struct out_col open_cols[] = {
 	{ "access", "permissions", FMT_STR },
 	{ "oplock", "oplock_level_names", FMT_NAMES },
 	{ "locks", "locks", FMT_INT },
-	{ "durable", "durable", FMT_STR },
 	{ "open", "open_ms", FMT_DURATION },
 };
 

@@ -19,7 +19,7 @@ import time
 
 import pytest
 from impacket import smb3structs as s3
-from impacket.nt_errors import STATUS_FILE_CLOSED, \
+from impacket.nt_errors import STATUS_FILE_CLOSED, STATUS_SUCCESS, \
     STATUS_NETWORK_NAME_DELETED, STATUS_USER_SESSION_DELETED
 from impacket.smbconnection import SMBConnection, SessionError
 
@@ -596,6 +596,12 @@ def test_shell_completion_help_history_and_keys(server, tmp_path):
         sh.send("\r")
         sh.expect_exact("ID  SESSION")
         sh.expect_exact("smbctl> ")
+        # Share names come from the API too, here an option's argument.
+        sh.send("tree list --share da\t")
+        sh.expect_exact("ta ")
+        sh.send("\r")
+        sh.expect(r"\n\d+\s+%s\s+data\s" % sid)
+        sh.expect_exact("smbctl> ")
         sh.send("help\r")
         sh.expect_exact("commands (any unique prefix")
         sh.expect_exact("quit")
@@ -763,7 +769,7 @@ def durable_open(d, name):
     req["Buffer"] += ctx
     packet["Data"] = req
     ans = srv.recvSMB(srv.sendSMB(packet))
-    assert ans.isValidAnswer(s3.STATUS_SUCCESS)
+    assert ans.isValidAnswer(STATUS_SUCCESS)
     return c
 
 
@@ -806,8 +812,25 @@ def test_scavenger_shows_a_dropped_durable_open_counting_down(server):
         pass
 
 
+def api_text(d, path):
+    c = UnixHTTP(d.socket_path)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    finally:
+        c.close()
+
+
 def test_session_close_keep_durable_leaves_the_open_waiting(server):
     need_route(server, "/api/v1/scavenger", "GET scavenger")
+    # DELETE sessions/{id}?keep_durable=true is issue 6's; it is not in
+    # the contract of either branch yet, and a daemon that does not know
+    # it ignores it.
+    status, doc = api_text(server, "/api/v1/openapi.yaml")
+    if status != 200 or "keep_durable" not in doc:
+        pytest.skip("the daemon's API does not document keep_durable on "
+                    "DELETE /api/v1/sessions/{id} yet")
     c = durable_open(server, "kept.txt")
     sid = js(server, "session", "list")["items"][0]["id"]
     out = ok(server, "session", "close", "--keep-durable", sid)
