@@ -160,6 +160,9 @@ static const struct cmd cmds[] = {
 	{ "scavenger", "expire", "[ID ...]", "expire waiting opens now (all, "
 	    "or the ids given)", cmd_scavenger_expire, 0, -1, COMP_OPEN,
 	    opts_dry, 0 },
+	{ "scavenger", "extend", "ID SECONDS", "let a waiting open wait "
+	    "SECONDS from now (only longer)", cmd_scavenger_extend, 2, 2,
+	    COMP_OPEN, opts_none, 0 },
 	{ "events", NULL, "", "registration events and admin actions",
 	    cmd_events, 0, 0, COMP_NONE, opts_events, 0 },
 	{ "shell", NULL, "", "interactive shell with completion and history",
@@ -180,6 +183,8 @@ static const struct cmd_opt opts_out[] = {
 	    COMP_NONE, false },
 	{ "output", 'o', OPT_ARG, "FIELD,...", "only these columns",
 	    COMP_NONE, false },
+	{ "parsable", 'p', OPT_FLAG, NULL, "raw values (ms, bytes) separated "
+	    "by tabs", COMP_NONE, false },
 	{ "help", 'h', OPT_FLAG, NULL, "explain the command", COMP_NONE,
 	    false },
 	END
@@ -511,6 +516,9 @@ cmds_apply(struct cmd_args *a, const struct cmd_opt *o, bool out,
 		case 'o':
 			a->ca_out.oo_fields = val;
 			break;
+		case 'p':
+			a->ca_out.oo_parsable = true;
+			break;
 		default:
 			a->ca_help = true;
 			break;
@@ -681,7 +689,7 @@ cmds_help(FILE *f, const struct cmd *c)
 		    o->co_help);
 	}
 	fprintf(f, "\noutput: -j (JSON), -H (no header), -o FIELD,... "
-	    "(columns)\n");
+	    "(columns), -p (raw values, tabs)\n");
 }
 
 void
@@ -731,6 +739,7 @@ cmds_run(struct smbctl *sc, int argc, char **argv)
 	saved = sc->sc_out;
 	a.ca_out.oo_json |= saved.oo_json;
 	a.ca_out.oo_noheader |= saved.oo_noheader;
+	a.ca_out.oo_parsable |= saved.oo_parsable;
 	if (a.ca_out.oo_fields == NULL)
 		a.ca_out.oo_fields = saved.oo_fields;
 	rv = c->cm_fn(sc, &a);

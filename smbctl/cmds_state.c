@@ -178,14 +178,19 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		printf("%s out\n", buf);
 	}
 	if (have_scav) {
-		pending = out_member(scav.sr_obj, "items");
-		if (pending == NULL)
-			pending = out_member(scav.sr_obj, "pending");
-		printf("scavenger: %zu open%s waiting for a reconnect\n",
-		    pending && json_object_is_type(pending, json_type_array) ?
-		    json_object_array_length(pending) : 0,
-		    pending && json_object_is_type(pending, json_type_array) &&
-		    json_object_array_length(pending) == 1 ? "" : "s");
+		if (!out_uint(scav.sr_obj, "pending", &v)) {
+			pending = out_member(scav.sr_obj, "items");
+			v = pending && json_object_is_type(pending,
+			    json_type_array) ?
+			    json_object_array_length(pending) : 0;
+		}
+		printf("scavenger: %llu open%s waiting for a reconnect",
+		    (unsigned long long)v, v == 1 ? "" : "s");
+		if (out_uint(scav.sr_obj, "durable_timer.remaining_ms", &v)) {
+			out_duration(buf, sizeof(buf), v);
+			printf(", the next expires in %s", buf);
+		}
+		printf("\n");
 	} else
 		printf("scavenger: not reported by this server\n");
 	printf("\n");
@@ -230,7 +235,7 @@ cmd_session_show(struct smbctl *sc, const struct cmd_args *a)
 	};
 	struct smbctl_reply r;
 	struct json_object *trees, *opens;
-	struct out_opts oo = { false, false, NULL };
+	struct out_opts oo = { false, false, false, NULL };
 	char path[128], what[64];
 	int rv;
 

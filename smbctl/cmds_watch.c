@@ -372,6 +372,53 @@ cmd_scavenger_expire(struct smbctl *sc, const struct cmd_args *a)
 	return SMBCTL_OK;
 }
 
+int
+cmd_scavenger_extend(struct smbctl *sc, const struct cmd_args *a)
+{
+	struct json_object *body;
+	struct smbctl_reply r;
+	char path[128], what[64], buf[64], *end;
+	uint64_t rem;
+	double secs;
+	int rv;
+
+	if ((rv = smbctl_check_id(a, a->ca_argv[0])) != SMBCTL_OK)
+		return rv;
+	errno = 0;
+	secs = strtod(a->ca_argv[1], &end);
+	if (errno != 0 || *end != '\0' || end == a->ca_argv[1] ||
+	    !(secs >= 0.001) || secs > 86400) {
+		fprintf(stderr, "%s: scavenger extend: \"%s\": give seconds "
+		    "from now, up to 86400\n", smbctl_prog(), a->ca_argv[1]);
+		return SMBCTL_USAGE;
+	}
+	snprintf(path, sizeof(path), "/api/v1/scavenger/%s/extend",
+	    a->ca_argv[0]);
+	snprintf(what, sizeof(what), "open %s", a->ca_argv[0]);
+	if ((body = json_object_new_object()) == NULL)
+		return SMBCTL_ERR;
+	if (json_object_object_add(body, "remaining_ms",
+	    json_object_new_int64((int64_t)(secs * 1000 + 0.5))) != 0) {
+		json_object_put(body);
+		return SMBCTL_ERR;
+	}
+	rv = smbctl_call(sc, "POST", path, body, what, false, &r);
+	json_object_put(body);
+	if (rv == -1)
+		return SMBCTL_ERR;
+	if (a->ca_out.oo_json)
+		out_json(r.sr_obj);
+	else if (out_uint(r.sr_obj, "remaining_ms", &rem)) {
+		out_duration(buf, sizeof(buf), rem);
+		printf("open %s waits %s more, until %s\n", a->ca_argv[0], buf,
+		    out_string(r.sr_obj, "deadline") ?
+		    out_string(r.sr_obj, "deadline") : "?");
+	} else
+		out_record(stdout, r.sr_obj, 0);
+	smbctl_reply_free(&r);
+	return SMBCTL_OK;
+}
+
 /* The event printer shared by the backlog and the stream. */
 struct evout {
 	const struct cmd_args *e_args;

@@ -46,6 +46,7 @@ main(int argc, char *argv[])
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "no-header",	no_argument,		NULL, 'H' },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "parsable",	no_argument,		NULL, 'p' },
 		{ "socket",	required_argument,	NULL, 's' },
 		{ "url",	required_argument,	NULL, 'u' },
 		{ "token-file",	required_argument,	NULL, 't' },
@@ -64,7 +65,7 @@ main(int argc, char *argv[])
 	 * "+": the first operand is the command; what follows is its own.
 	 * ":": tell a missing option argument from an unknown option.
 	 */
-	while ((ch = getopt_long(argc, argv, "+:jHo:h", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+:jHo:ph", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'j':
@@ -75,6 +76,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			sc.sc_out.oo_fields = optarg;
+			break;
+		case 'p':
+			sc.sc_out.oo_parsable = true;
 			break;
 		case 's':
 			sc.sc_target.ct_socket = optarg;

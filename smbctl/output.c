@@ -202,6 +202,23 @@ out_format(char *buf, size_t len, struct json_object *v, enum out_fmt fmt)
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* -p: the value as the API gave it, for scripts. */
+static void
+out_raw(char *buf, size_t len, struct json_object *v, enum out_fmt fmt)
+{
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		snprintf(buf, len, "-");
+	else if (json_object_is_type(v, json_type_array))
+		out_format(buf, len, v, FMT_NAMES);
+	else if (json_object_is_type(v, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(v));
+	else if (fmt == FMT_BOOL || json_object_is_type(v, json_type_boolean))
+		out_format(buf, len, v, FMT_BOOL);
+	else
+		snprintf(buf, len, "%s", json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN));
+}
+
 /* Display width of UTF-8 text: code points, not bytes. */
 static int
 out_width(const char *s)
@@ -255,7 +272,7 @@ out_table(const struct smbctl *sc, const struct out_opts *oo,
 	for (k = 0; k < nsel; k++)
 		width[k] = oo->oo_noheader ? 0 :
 		    out_width(cols[sel[k]].oc_name);
-	for (i = 0; i < nrows; i++) {
+	for (i = 0; i < nrows && !oo->oo_parsable; i++) {
 		row = json_object_array_get_idx(items, i);
 		for (k = 0; k < nsel; k++) {
 			out_format(cell, sizeof(cell), out_member(row,
@@ -265,7 +282,7 @@ out_table(const struct smbctl *sc, const struct out_opts *oo,
 		}
 	}
 	if (!oo->oo_noheader) {
-		if (sc->sc_color)
+		if (sc->sc_color && !oo->oo_parsable)
 			fputs("\033[1m", stdout);
 		for (k = 0; k < nsel; k++) {
 			for (j = 0; cols[sel[k]].oc_name[j]; j++)
@@ -273,21 +290,29 @@ out_table(const struct smbctl *sc, const struct out_opts *oo,
 				    cols[sel[k]].oc_name[j] <= 'z' ?
 				    cols[sel[k]].oc_name[j] - 'a' + 'A' :
 				    cols[sel[k]].oc_name[j]);
-			if (k + 1 < nsel)
+			if (k + 1 < nsel && oo->oo_parsable)
+				putchar('\t');
+			else if (k + 1 < nsel)
 				printf("%*s", width[k] - out_width(
 				    cols[sel[k]].oc_name) + 2, "");
 		}
-		if (sc->sc_color)
+		if (sc->sc_color && !oo->oo_parsable)
 			fputs("\033[0m", stdout);
 		putchar('\n');
 	}
 	for (i = 0; i < nrows; i++) {
 		row = json_object_array_get_idx(items, i);
 		for (k = 0; k < nsel; k++) {
-			out_format(cell, sizeof(cell), out_member(row,
-			    cols[sel[k]].oc_key), cols[sel[k]].oc_fmt);
+			if (oo->oo_parsable)
+				out_raw(cell, sizeof(cell), out_member(row,
+				    cols[sel[k]].oc_key), cols[sel[k]].oc_fmt);
+			else
+				out_format(cell, sizeof(cell), out_member(row,
+				    cols[sel[k]].oc_key), cols[sel[k]].oc_fmt);
 			fputs(cell, stdout);
-			if (k + 1 < nsel)
+			if (k + 1 < nsel && oo->oo_parsable)
+				putchar('\t');
+			else if (k + 1 < nsel)
 				printf("%*s", width[k] - out_width(cell) + 2,
 				    "");
 		}

@@ -25,7 +25,7 @@ smbctl_prog(void)
 void
 smbctl_usage(FILE *f)
 {
-	fprintf(f, "usage: smbctl [-jH] [-o field,...] [--socket path | "
+	fprintf(f, "usage: smbctl [-jHp] [-o field,...] [--socket path | "
 	    "--url url [--token-file path]]\n"
 	    "              [command [argument ...]]\n"
 	    "       smbctl --help | --version\n\n"
@@ -33,6 +33,7 @@ smbctl_usage(FILE *f)
 	    "  -j, --json           print the server's JSON as it is\n"
 	    "  -H, --no-header      tables without a header line\n"
 	    "  -o, --output f,...   only these columns\n"
+	    "  -p, --parsable       raw values (ms, bytes), tabs between\n"
 	    "  --socket path        the server's Unix socket (default: %s\n"
 	    "                       if ./var exists, else %s)\n"
 	    "  --url url            the server's TCP listener, "

@@ -93,6 +93,7 @@ struct cmd {
 struct out_opts {
 	bool		 oo_json;	/* -j: the API's JSON */
 	bool		 oo_noheader;	/* -H */
+	bool		 oo_parsable;	/* -p: raw values, tabs between */
 	const char	*oo_fields;	/* -o a,b,c or NULL */
 };
 
@@ -201,6 +202,7 @@ int	cmd_user_remove(struct smbctl *, const struct cmd_args *);
 int	cmd_stats(struct smbctl *, const struct cmd_args *);
 int	cmd_scavenger(struct smbctl *, const struct cmd_args *);
 int	cmd_scavenger_expire(struct smbctl *, const struct cmd_args *);
+int	cmd_scavenger_extend(struct smbctl *, const struct cmd_args *);
 int	cmd_events(struct smbctl *, const struct cmd_args *);
 int	cmd_shell(struct smbctl *, const struct cmd_args *);
 

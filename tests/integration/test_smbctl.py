@@ -293,6 +293,13 @@ def test_open_list_filters_show_and_close(server, two_clients):
     assert js(server, "open", "list", "--disconnected")["items"] == []
     assert js(server, "open", "list", "--durable")["items"] == []
     assert ok(server, "open", "list", "-d", "-H") == ""
+    raw = ok(server, "open", "list", "-p", "-o", "path,open,oplock")
+    head, *lines = raw.splitlines()
+    assert head == "PATH\tOPEN\tOPLOCK"
+    for l in lines:
+        path, ms, oplock = l.split("\t")
+        assert path in ("a1.txt", "b.txt", "sub.txt")
+        assert int(ms) >= 0 and oplock
     paths = ok(server, "open", "list", "-H", "-o", "path").split()
     assert sorted(paths) == ["a1.txt", "b.txt", "sub.txt"]
     rec = record(ok(server, "open", "show", a1["ID"]))
@@ -794,6 +801,16 @@ def test_scavenger_shows_a_dropped_durable_open_counting_down(server):
     later = [i for i in js(server, "scavenger")["items"]
              if i["id"] == op["id"]][0]
     assert later["remaining_ms"] < item["remaining_ms"]
+    out = ok(server, "scavenger", "extend", op["id"], "120")
+    assert re.match(r"^open %s waits (2m 0s|1m 59s) more, until " % op["id"],
+                    out), out
+    ext = [i for i in js(server, "scavenger")["items"]
+           if i["id"] == op["id"]][0]
+    assert 100000 < ext["remaining_ms"] <= 120000
+    r = ctl(server, "scavenger", "extend", op["id"], "1")
+    assert r.returncode == 1 and "open %s:" % op["id"] in r.stderr
+    assert "scavenger: 1 open waiting for a reconnect" in ok(server,
+                                                             "status")
     watch = ok(server, "scavenger", "--watch", "0.3", "--count", "2")
     assert watch.count("durable   timer: 1 pending") == 2
     out = ok(server, "scavenger", "expire", "--dry-run")
