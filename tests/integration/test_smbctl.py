@@ -8,6 +8,7 @@ users changes, the scavenger) skip only while the daemon answers 404 for
 the route itself.
 """
 import http.client
+import io
 import json
 import os
 import re
@@ -735,7 +736,10 @@ def test_user_add_passwd_disable_enable_remove(server):
     assert logon("carol-pass-1") != 0 and logon("carol-pass-2") == 0
     assert ok(server, "user", "disable", "carol") == "user carol disabled\n"
     assert logon("carol-pass-2") != 0
-    assert js(server, "user", "list")["items"][0]["enabled"] in (True, False)
+    assert {u["name"]: u["enabled"] for u in js(
+        server, "user", "list")["items"]}["carol"] is False
+    assert {r["NAME"]: r["ENABLED"] for r in table(
+        ok(server, "user", "list"))}["carol"] == "no"
     ok(server, "user", "enable", "carol")
     assert logon("carol-pass-2") == 0
     ok(server, "user", "remove", "carol")
@@ -743,6 +747,37 @@ def test_user_add_passwd_disable_enable_remove(server):
                                                  "list")["items"]]
     r = ctl(server, "user", "remove", "carol")
     assert r.returncode == 1 and "user carol: not found" in r.stderr
+
+
+def test_user_add_asks_for_the_password_without_echo(server):
+    need_route(server, "/api/v1/users", "GET/POST users")
+    if pexpect is None:
+        pytest.fail("pexpect missing: scripts/deps.sh test installs "
+                    "python3-pexpect")
+    seen = io.StringIO()
+    p = pexpect.spawn(SMBCTL, ["--socket", server.socket_path, "user",
+                               "add", "dave"], encoding="utf-8", timeout=10)
+    p.logfile_read = seen
+    try:
+        p.expect_exact("password for dave: ")
+        p.sendline("dave-pass-1")
+        p.expect_exact("again: ")
+        p.sendline("dave-pass-X")
+        p.expect_exact("the two differ; again")
+        p.expect_exact("password for dave: ")
+        p.sendline("dave-pass-1")
+        p.expect_exact("again: ")
+        p.sendline("dave-pass-1")
+        p.expect_exact("user dave added")
+        p.expect(pexpect.EOF)
+        p.close()
+    finally:
+        if p.isalive():
+            p.terminate(force=True)
+    assert p.exitstatus == 0
+    assert "dave-pass" not in seen.getvalue()
+    assert smbclient(server, "data", user="dave",
+                     password="dave-pass-1").returncode == 0
 
 
 # --- the scavenger (routes from wip-api) ----------------------------------------
