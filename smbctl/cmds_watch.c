@@ -19,7 +19,6 @@
 #include "smbctl.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define SSE_LINE_MAX	(256 * 1024)
 
 static double
 now_mono(void)
@@ -114,6 +113,19 @@ clock_now(char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* Now as RFC 3339 UTC, for JSON lines. */
+static const char *
+utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len,
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 int
 cmd_stats(struct smbctl *sc, const struct cmd_args *a)
 {
@@ -161,6 +173,9 @@ cmd_stats(struct smbctl *sc, const struct cmd_args *a)
 					    v >= pv ? (double)(v - pv) /
 					    (t - tprev) : 0));
 			if (line != NULL) {
+				json_object_object_add(line, "time",
+				    json_object_new_string(utc_now(buf,
+				    sizeof(buf))));
 				json_object_object_add(line, "statistics",
 				    json_object_get(r.sr_obj));
 				json_object_object_add(line, "per_second", ps);
@@ -425,12 +440,7 @@ struct evout {
 	long		 e_count;	/* stop after; -1 no limit */
 	long		 e_printed;
 	bool		 e_header;	/* header still to print */
-	/* SSE framing */
-	char		*e_line;
-	size_t		 e_len;
-	char		*e_data;
-	size_t		 e_dlen;
-	bool		 e_toolong;
+	struct sse	 e_sse;
 };
 
 static bool
@@ -513,22 +523,21 @@ ev_missed(struct json_object *o)
 		    (unsigned long long)missed, (unsigned long long)after);
 }
 
-/* One complete SSE frame's data. */
+/* One event's data from the stream; -1 once --count is reached. */
 static int
-ev_frame(struct evout *e)
+ev_frame(const char *data, size_t len, void *arg)
 {
+	struct evout *e = arg;
 	struct json_object *o;
 	const char *type;
 	int rv = 0;
 
-	if (e->e_dlen == 0)
-		return 0;
-	if ((o = json_tokener_parse(e->e_data)) == NULL ||
+	(void)len;
+	if ((o = json_tokener_parse(data)) == NULL ||
 	    !json_object_is_type(o, json_type_object)) {
-		fprintf(stderr, "%s: events: a frame that is not a JSON "
+		fprintf(stderr, "%s: events: an event that is not a JSON "
 		    "object\n", smbctl_prog());
 		json_object_put(o);
-		e->e_dlen = 0;
 		return 0;
 	}
 	type = out_string(o, "type");
@@ -537,64 +546,17 @@ ev_frame(struct evout *e)
 	else if (!ev_print(e, o))
 		rv = -1;
 	json_object_put(o);
-	e->e_dlen = 0;
 	return rv;
 }
 
-static int
-ev_line(struct evout *e, const char *line)
-{
-	const char *v;
-	size_t len;
-	char *nd;
-
-	if (line[0] == '\0')
-		return ev_frame(e);
-	if (line[0] == ':')
-		return 0;	/* a keep-alive comment */
-	if (strncmp(line, "data:", 5) != 0)
-		return 0;	/* id:, event:, retry: */
-	v = line + 5;
-	if (*v == ' ')
-		v++;
-	len = strlen(v);
-	if ((nd = realloc(e->e_data, e->e_dlen + len + 2)) == NULL)
-		return -1;
-	e->e_data = nd;
-	if (e->e_dlen > 0)
-		nd[e->e_dlen++] = '\n';
-	memcpy(nd + e->e_dlen, v, len + 1);
-	e->e_dlen += len;
-	return 0;
-}
-
-/* Bytes of the stream as they come: split into lines. */
+/* Bytes of the stream as they come. */
 static int
 ev_chunk(const char *p, size_t len, void *arg)
 {
 	struct evout *e = arg;
-	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if (p[i] == '\n') {
-			if (e->e_len > 0 && e->e_line[e->e_len - 1] == '\r')
-				e->e_len--;
-			e->e_line[e->e_len] = '\0';
-			e->e_len = 0;
-			if (e->e_toolong) {
-				e->e_toolong = false;
-				continue;
-			}
-			if (ev_line(e, e->e_line) == -1)
-				return -1;
-			continue;
-		}
-		if (e->e_len + 1 >= SSE_LINE_MAX) {
-			e->e_toolong = true;
-			continue;
-		}
-		e->e_line[e->e_len++] = p[i];
-	}
+	if (sse_feed(&e->e_sse, p, len) == -1)
+		return -1;
 	return smbctl_interrupted ? -1 : 0;
 }
 
@@ -607,15 +569,12 @@ ev_follow(struct smbctl *sc, struct evout *e, const char *since)
 
 	if (smbctl_connect(sc) == -1)
 		return SMBCTL_ERR;
-	if ((e->e_line = malloc(SSE_LINE_MAX)) == NULL)
-		return SMBCTL_ERR;
+	sse_init(&e->e_sse, ev_frame, e);
 	snprintf(path, sizeof(path), "/api/v1/events%s%s", since ? "?since=" :
 	    "", since ? since : "");
 	f = client_stream(&sc->sc_client, path, "text/event-stream", NULL,
 	    ev_chunk, e, &cr, err, sizeof(err));
-	free(e->e_line);
-	free(e->e_data);
-	e->e_line = e->e_data = NULL;
+	sse_free(&e->e_sse);
 	if (f == CLIENT_CANCELLED || (f == CLIENT_OK && smbctl_interrupted))
 		return SMBCTL_OK;
 	if (f != CLIENT_OK) {

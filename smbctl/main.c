@@ -56,7 +56,7 @@ main(int argc, char *argv[])
 	};
 	struct sigaction sa;
 	struct smbctl sc;
-	const char *nc;
+	const char *nc, *term;
 	int ch, rv;
 
 	memset(&sc, 0, sizeof(sc));
@@ -136,7 +136,9 @@ main(int argc, char *argv[])
 	if (sc.sc_target.ct_url == NULL && sc.sc_target.ct_socket == NULL)
 		sc.sc_target.ct_socket = default_socket();
 	nc = getenv("NO_COLOR");
-	sc.sc_color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+	term = getenv("TERM");
+	sc.sc_color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') &&
+	    term != NULL && strcmp(term, "dumb") != 0;
 
 	/* No SA_RESTART: Ctrl-C must interrupt a wait, not resume it. */
 	memset(&sa, 0, sizeof(sa));

@@ -15,7 +15,8 @@
  * cmds.c (table, matching, parsing, help), cmds_state.c (status,
  * sessions, trees, opens, connections), cmds_admin.c (shares, users),
  * cmds_watch.c (stats, scavenger, events), output.c (tables, JSON),
- * shell.c (readline, history, completion).
+ * sse.c (server-sent events framing), shell.c (readline, history,
+ * completion).
  */
 #ifndef SMBCTL_SMBCTL_H
 #define SMBCTL_SMBCTL_H
@@ -299,6 +300,28 @@ void		 out_record(FILE *, struct json_object *, int indent);
 void		 out_json(struct json_object *);
 /* The impact of an action: "would close 1 session, 2 opens: ..." */
 void		 out_impact(struct json_object *, const char *what);
+
+/* sse.c: server-sent events framing. */
+#define SSE_LINE_MAX	(256 * 1024)
+struct sse {
+	int		(*ss_fn)(const char *data, size_t len, void *arg);
+	void		*ss_arg;
+	char		*ss_line;	/* the line being read */
+	size_t		 ss_len;
+	bool		 ss_toolong;	/* dropping the rest of a line */
+	char		*ss_data;	/* the event's data lines, joined */
+	size_t		 ss_dlen;
+	bool		 ss_have;	/* a data: line came */
+	bool		 ss_bad;	/* a part was dropped: skip the event */
+};
+void		 sse_init(struct sse *,
+		    int (*fn)(const char *, size_t, void *), void *);
+/*
+ * Feeds bytes; fn gets each complete event's data (NUL-terminated).
+ * -1 when fn returned -1 (stop) or memory ran out.
+ */
+int		 sse_feed(struct sse *, const char *, size_t);
+void		 sse_free(struct sse *);
 
 /* shell.c */
 int		 shell_run(struct smbctl *);

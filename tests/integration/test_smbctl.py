@@ -392,6 +392,7 @@ def test_stats_and_watch_rates(server, two_clients):
     try:
         first = json.loads(p.stdout.readline())
         assert first["per_second"] is None
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", first["time"])
         c = two_clients
         for i in range(4):
             f = c["a"].createFile(c["ta"], "w%d.txt" % i)
