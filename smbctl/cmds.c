@@ -101,7 +101,8 @@ static const struct cmd_opt opts_events[] = {
 static const struct cmd cmds[] = {
 	{ "status", NULL, "", "one screen: server, counts, sessions, "
 	    "scavenger", cmd_status, 0, 0, COMP_NONE, opts_none, 0 },
-	{ "server", NULL, "", "the server's identity, listeners and counters",
+	{ "server", NULL, "", "show the server's identity, listeners and "
+	    "counters",
 	    cmd_server, 0, 0, COMP_NONE, opts_none, 0 },
 	{ "session", "list", "", "list sessions", cmd_session_list, 0, 0,
 	    COMP_NONE, opts_none, 0 },
