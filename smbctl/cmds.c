@@ -322,8 +322,8 @@ cmds_find(int argc, char **argv, bool shell, const struct cmd **cp,
 	}
 	if ((c = cmds_match(NULL, argv[0], shell, names, &n)) == NULL) {
 		if (n == 0) {
-			snprintf(err, errlen, "unknown command \"%s\"; \"help\" "
-			    "lists them", argv[0]);
+			snprintf(err, errlen, "unknown command \"%s\"; "
+			    "\"help\" lists them", argv[0]);
 			return CMDS_UNKNOWN;
 		}
 		cmds_choices(list, sizeof(list), names, n);
@@ -618,8 +618,9 @@ cmds_parse(const struct cmd *c, int argc, char **argv, struct cmd_args *a,
 				eq = arg + k + 1;
 			else if (o->co_kind == OPT_ARG) {
 				if (i + 1 >= argc) {
-					snprintf(err, errlen, "-%c (--%s) needs "
-					    "%s", arg[k], name, o->co_arg);
+					snprintf(err, errlen, "-%c (--%s) "
+					    "needs %s", arg[k], name,
+					    o->co_arg);
 					return -1;
 				}
 				eq = argv[++i];

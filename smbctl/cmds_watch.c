@@ -165,13 +165,14 @@ cmd_stats(struct smbctl *sc, const struct cmd_args *a)
 			/* One object a line: the sample and its rates. */
 			line = json_object_new_object();
 			ps = prev.sr_obj ? json_object_new_object() : NULL;
-			for (i = 0; ps != NULL && i < NELEM(rates); i++)
-				if (out_uint(r.sr_obj, rates[i].r_key, &v) &&
-				    out_uint(prev.sr_obj, rates[i].r_key, &pv))
-					json_object_object_add(ps,
-					    rates[i].r_key, json_object_new_double(
-					    v >= pv ? (double)(v - pv) /
-					    (t - tprev) : 0));
+			for (i = 0; ps != NULL && i < NELEM(rates); i++) {
+				if (!out_uint(r.sr_obj, rates[i].r_key, &v) ||
+				    !out_uint(prev.sr_obj, rates[i].r_key, &pv))
+					continue;
+				json_object_object_add(ps, rates[i].r_key,
+				    json_object_new_double(v >= pv ?
+				    (double)(v - pv) / (t - tprev) : 0));
+			}
 			if (line != NULL) {
 				json_object_object_add(line, "time",
 				    json_object_new_string(utc_now(buf,
@@ -644,7 +645,8 @@ cmd_events(struct smbctl *sc, const struct cmd_args *a)
 			    (unsigned long long)missed);
 		n = json_object_array_length(items);
 		for (i = 0; i < n && more; i++)
-			more = ev_print(&e, json_object_array_get_idx(items, i));
+			more = ev_print(&e,
+			    json_object_array_get_idx(items, i));
 		if (n == 0 || next >= last)
 			more = false;
 		smbctl_reply_free(&r);

@@ -108,7 +108,7 @@ struct cmd_args {
 	int		 ca_nlist;
 	char		*ca_listbuf;		/* owns ca_list's text */
 	struct out_opts	 ca_out;
-	bool		 ca_help;		/* -h: print help, run nothing */
+	bool		 ca_help;		/* -h: help, run nothing */
 };
 
 struct smbctl {

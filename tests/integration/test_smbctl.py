@@ -177,7 +177,7 @@ def sessions_by_dialect(d):
     return {s["dialect"]: s for s in js(d, "session", "list")["items"]}
 
 
-# --- state in argument mode ---------------------------------------------------
+# --- state in argument mode --------------------------------------------------
 
 def test_session_list_table_and_json(server, two_clients):
     rows = table(ok(server, "session", "list"))
@@ -455,7 +455,7 @@ def test_events_follow_stops_on_interrupt(server):
     assert p.returncode == 0, err
 
 
-# --- help, the command table and the man page ---------------------------------
+# --- help, the command table and the man page --------------------------------
 
 def help_commands(text):
     """The command words of "help" lines: "  session close ID  force..."."""
@@ -495,7 +495,7 @@ def test_help_lists_the_table_and_the_man_page_follows_it(server):
     assert ok(server, "session", "close", "--help") == h
 
 
-# --- bad input ------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------
 
 def test_bad_input_messages_and_exit_statuses(server):
     r = ctl(server, "frobnicate")
@@ -549,7 +549,7 @@ def test_daemon_down_and_tokens(server, tmp_path):
     assert r.returncode == 1 and "is it running?" in r.stderr
 
 
-# --- the shell without a terminal -------------------------------------------------
+# --- the shell without a terminal --------------------------------------------
 
 def test_piped_commands_without_a_terminal(server, two_clients):
     script = "status\n# a comment\n\nsess list -H -o dialect\nbogus\n" \
@@ -565,7 +565,7 @@ def test_piped_commands_without_a_terminal(server, two_clients):
     assert r.returncode == 0 and r.stdout.split() == [USER, USER]
 
 
-# --- the shell on a terminal -----------------------------------------------------
+# --- the shell on a terminal -------------------------------------------------
 
 def spawn_shell(d, home):
     if pexpect is None:
@@ -687,7 +687,7 @@ def test_shell_history_goes_to_xdg_state_home(server, tmp_path):
     assert not (home / ".smbctl_history").exists()
 
 
-# --- shares and users (routes from wip-api) --------------------------------------
+# --- shares and users (routes from wip-api) ----------------------------------
 
 def test_share_add_show_set_remove(server, two_clients, tmp_path):
     need_route(server, "/api/v1/shares/data", "GET/POST/PATCH/DELETE shares")
@@ -781,7 +781,7 @@ def test_user_add_asks_for_the_password_without_echo(server):
                      password="dave-pass-1").returncode == 0
 
 
-# --- the scavenger (routes from wip-api) ----------------------------------------
+# --- the scavenger (routes from wip-api) -------------------------------------
 
 def durable_open(d, name):
     """impacket at 3.0 opens name with a batch oplock and DHnQ; returns

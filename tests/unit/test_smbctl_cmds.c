@@ -345,8 +345,8 @@ test_out_formats(void **state)
 	out_size(buf, sizeof(buf), 1536);
 	assert_string_equal(buf, "1.5KiB");
 	o = json_tokener_parse("{\"a\":{\"b\":\"x\",\"n\":-1,\"t\":"
-	    "\"2026-11-18T11:06:40.250Z\",\"p\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/file.txt\"}}");
+	    "\"2026-11-18T11:06:40.250Z\",\"p\":\"aaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaabbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/file.txt\"}}");
 	assert_non_null(o);
 	assert_string_equal(out_string(o, "a.b"), "x");
 	assert_null(out_string(o, "a.n"));	/* not a string */
