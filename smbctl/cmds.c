@@ -99,10 +99,8 @@ static const struct cmd_opt opts_events[] = {
 };
 
 static const struct cmd cmds[] = {
-	{ "status", NULL, "", "one screen: server, counts, sessions, "
-	    "scavenger", cmd_status, 0, 0, COMP_NONE, opts_none, 0 },
-	{ "server", NULL, "", "show the server's identity, listeners and "
-	    "counters",
+	{ "status", NULL, "", "server, counts, sessions, scavenger", cmd_status, 0, 0, COMP_NONE, opts_none, 0 },
+	{ "server", NULL, "", "show the server's identity and listeners",
 	    cmd_server, 0, 0, COMP_NONE, opts_none, 0 },
 	{ "session", "list", "", "list sessions", cmd_session_list, 0, 0,
 	    COMP_NONE, opts_none, 0 },
@@ -122,8 +120,8 @@ static const struct cmd cmds[] = {
 	    "locks", cmd_open_show, 1, 1, COMP_OPEN, opts_none, 0 },
 	{ "open", "close", "ID", "force an open closed", cmd_open_close, 1, 1,
 	    COMP_OPEN, opts_dry, 0 },
-	{ "open", "who", "PATH", "who holds this file: session, client, "
-	    "user, access, oplock, locks", cmd_open_who, 1, 1, COMP_NONE,
+	{ "open", "who", "PATH", "who holds a file: session, client, "
+	    "access, locks", cmd_open_who, 1, 1, COMP_NONE,
 	    opts_open_who, 0 },
 	{ "conn", "list", "", "list transport connections", cmd_conn_list, 0,
 	    0, COMP_NONE, opts_none, 0 },
@@ -153,16 +151,15 @@ static const struct cmd cmds[] = {
 	    cmd_user_disable, 1, 1, COMP_USER, opts_none, 0 },
 	{ "user", "remove", "NAME", "remove a user", cmd_user_remove, 1, 1,
 	    COMP_USER, opts_none, 0 },
-	{ "stats", NULL, "", "server statistics; with --watch, rates per "
-	    "second", cmd_stats, 0, 0, COMP_NONE, opts_watch, 0 },
-	{ "scavenger", NULL, "", "opens waiting for a reconnect, with the "
-	    "time they have left", cmd_scavenger, 0, 0, COMP_NONE, opts_watch,
+	{ "stats", NULL, "", "statistics; with --watch, rates per second", cmd_stats, 0, 0, COMP_NONE, opts_watch, 0 },
+	{ "scavenger", NULL, "", "opens waiting for a reconnect, time "
+	    "left", cmd_scavenger, 0, 0, COMP_NONE, opts_watch,
 	    0 },
 	{ "scavenger", "expire", "[ID ...]", "expire waiting opens now (all, "
 	    "or the ids given)", cmd_scavenger_expire, 0, -1, COMP_OPEN,
 	    opts_dry, 0 },
 	{ "scavenger", "extend", "ID SECONDS", "let a waiting open wait "
-	    "SECONDS from now (only longer)", cmd_scavenger_extend, 2, 2,
+	    "longer", cmd_scavenger_extend, 2, 2,
 	    COMP_OPEN, opts_none, 0 },
 	{ "events", NULL, "", "registration events and admin actions",
 	    cmd_events, 0, 0, COMP_NONE, opts_events, 0 },
@@ -706,7 +703,7 @@ cmds_list(FILE *f, bool shell)
 		snprintf(head, sizeof(head), "%s%s%s",
 		    cmds_fullname(&cmds[i], name, sizeof(name)),
 		    cmds[i].cm_args[0] ? " " : "", cmds[i].cm_args);
-		fprintf(f, "  %-26s %s\n", head, cmds[i].cm_summary);
+		fprintf(f, "  %-29s %s\n", head, cmds[i].cm_summary);
 	}
 }
 

@@ -25,8 +25,8 @@ smbctl_prog(void)
 void
 smbctl_usage(FILE *f)
 {
-	fprintf(f, "usage: smbctl [-jHp] [-o field,...] [--socket path | "
-	    "--url url [--token-file path]]\n"
+	fprintf(f, "usage: smbctl [-jHp] [-o field,...]\n"
+	    "              [--socket path | --url url [--token-file path]]\n"
 	    "              [command [argument ...]]\n"
 	    "       smbctl --help | --version\n\n"
 	    "options:\n"
