@@ -98,11 +98,56 @@ cmd_server(struct smbctl *sc, const struct cmd_args *a)
 	return smbctl_show(sc, a, "/api/v1/server", "server");
 }
 
+#define STATUS_ROWS	20	/* rows of each table on the one screen */
+
+/* The first page of a collection: its items and whether more follow. */
+static struct json_object *
+status_page(struct smbctl *sc, const char *path, const char *what,
+    bool *more)
+{
+	struct smbctl_reply r;
+	struct json_object *items, *next;
+
+	if (smbctl_call(sc, "GET", path, NULL, what, false, &r) == -1)
+		return NULL;
+	items = out_member(r.sr_obj, "items");
+	if (items == NULL || !json_object_is_type(items, json_type_array)) {
+		fprintf(stderr, "%s: %s: the reply has no items\n",
+		    smbctl_prog(), what);
+		smbctl_reply_free(&r);
+		return NULL;
+	}
+	next = out_member(r.sr_obj, "next_cursor");
+	*more = next != NULL && json_object_is_type(next, json_type_string);
+	json_object_get(items);
+	smbctl_reply_free(&r);
+	return items;
+}
+
+/* A table of the first rows, and how to see the rest. */
+static int
+status_table(struct smbctl *sc, const struct cmd_args *a,
+    const struct out_col *cols, size_t ncols, struct json_object *items,
+    bool more, uint64_t total, const char *list)
+{
+	size_t n = json_object_array_length(items);
+	int rv;
+
+	if (n == 0)
+		return SMBCTL_OK;
+	printf("\n");
+	rv = out_table(sc, &a->ca_out, cols, ncols, items);
+	if (more && total > n)
+		printf("\u2026 and %llu more: smbctl %s\n",
+		    (unsigned long long)(total - n), list);
+	return rv;
+}
+
 int
 cmd_status(struct smbctl *sc, const struct cmd_args *a)
 {
-	static const struct out_col cols[] = {
-		{ "id", "id", FMT_STR },
+	static const struct out_col scols[] = {
+		{ "session", "id", FMT_STR },
 		{ "user", "user", FMT_STR },
 		{ "client", "client", FMT_STR },
 		{ "dialect", "dialect", FMT_STR },
@@ -110,12 +155,22 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		{ "opens", "opens", FMT_INT },
 		{ "idle", "idle_ms", FMT_DURATION },
 	};
+	static const struct out_col ocols[] = {
+		{ "open", "id", FMT_STR },
+		{ "session", "session_id", FMT_STR },
+		{ "state", "state", FMT_STR },
+		{ "share", "share", FMT_STR },
+		{ "path", "path", FMT_PATH },
+		{ "user", "user", FMT_STR },
+		{ "oplock", "oplock_level_names", FMT_NAMES },
+		{ "locks", "locks", FMT_INT },
+	};
 	struct smbctl_reply srv, st, scav;
-	struct json_object *sessions = NULL, *all, *pending;
-	char up[64], buf[64];
+	struct json_object *sessions = NULL, *opens = NULL, *all;
+	char up[64], buf[64], path[64];
 	uint64_t v, n[4];
 	int rv = SMBCTL_ERR;
-	bool have_scav;
+	bool have_scav, smore = false, omore = false;
 
 	memset(&scav, 0, sizeof(scav));
 	if (smbctl_call(sc, "GET", "/api/v1/server", NULL, "server", false,
@@ -126,11 +181,15 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		smbctl_reply_free(&srv);
 		return SMBCTL_ERR;
 	}
-	if (smbctl_get_all(sc, "/api/v1/sessions", "sessions", &sessions) ==
-	    -1)
+	snprintf(path, sizeof(path), "/api/v1/sessions?limit=%d",
+	    STATUS_ROWS);
+	if ((sessions = status_page(sc, path, "sessions", &smore)) == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "/api/v1/opens?limit=%d", STATUS_ROWS);
+	if ((opens = status_page(sc, path, "opens", &omore)) == NULL)
 		goto out;
 	/* A server without the scavenger route still has a status. */
-	have_scav = smbctl_call(sc, "GET", "/api/v1/scavenger", NULL,
+	have_scav = smbctl_call(sc, "GET", "/api/v1/scavenger?limit=1", NULL,
 	    "scavenger", true, &scav) == 0;
 	if (!have_scav && scav.sr_status != 404)
 		goto out;
@@ -143,6 +202,7 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		    json_object_get(st.sr_obj));
 		json_object_object_add(all, "sessions",
 		    json_object_get(sessions));
+		json_object_object_add(all, "opens", json_object_get(opens));
 		json_object_object_add(all, "scavenger", have_scav ?
 		    json_object_get(scav.sr_obj) : NULL);
 		out_json(all);
@@ -178,12 +238,8 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		printf("%s out\n", buf);
 	}
 	if (have_scav) {
-		if (!out_uint(scav.sr_obj, "pending", &v)) {
-			pending = out_member(scav.sr_obj, "items");
-			v = pending && json_object_is_type(pending,
-			    json_type_array) ?
-			    json_object_array_length(pending) : 0;
-		}
+		if (!out_uint(scav.sr_obj, "pending", &v))
+			v = 0;
 		printf("scavenger: %llu open%s waiting for a reconnect",
 		    (unsigned long long)v, v == 1 ? "" : "s");
 		if (out_uint(scav.sr_obj, "durable_timer.remaining_ms", &v)) {
@@ -193,10 +249,13 @@ cmd_status(struct smbctl *sc, const struct cmd_args *a)
 		printf("\n");
 	} else
 		printf("scavenger: not reported by this server\n");
-	printf("\n");
-	rv = out_table(sc, &a->ca_out, cols, NELEM(cols), sessions);
+	if ((rv = status_table(sc, a, scols, NELEM(scols), sessions, smore,
+	    n[1], "session list")) == SMBCTL_OK)
+		rv = status_table(sc, a, ocols, NELEM(ocols), opens, omore,
+		    n[3], "open list");
 out:
 	json_object_put(sessions);
+	json_object_put(opens);
 	smbctl_reply_free(&srv);
 	smbctl_reply_free(&st);
 	smbctl_reply_free(&scav);

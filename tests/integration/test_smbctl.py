@@ -361,10 +361,15 @@ def test_status_and_server(server, two_clients):
     assert "now:       2 connections, 2 sessions, 3 tree connects, " \
         "3 opens" in out
     assert re.search(r"^scavenger: ", out, re.M)
-    assert len([r for r in table(out.split("\n\n", 1)[1])
-                if r["USER"] == USER]) == 2
+    _, sessions, opens = out.split("\n\n")
+    sessions, opens = table(sessions), table(opens)
+    assert sorted(r["DIALECT"] for r in sessions if r["USER"] == USER) == \
+        ["2.1", "3.0"]
+    assert sorted(r["PATH"] for r in opens) == ["a1.txt", "b.txt", "sub.txt"]
+    assert {r["STATE"] for r in opens} == {"active"}
     j = js(server, "status")
     assert j["statistics"]["opens"] == 3 and len(j["sessions"]) == 2
+    assert len(j["opens"]) == 3
     assert j["server"]["state_directory"] == server.state_dir
     rec = record(ok(server, "server"))
     assert rec["state directory"] == server.state_dir
