@@ -680,12 +680,14 @@ cmds_help(FILE *f, const struct cmd *c)
 	if (c->cm_opts[0].co_name != NULL)
 		fprintf(f, "\noptions:\n");
 	for (o = c->cm_opts; o->co_name != NULL; o++) {
-		snprintf(head, sizeof(head), "%s%c%s--%s%s%s", o->co_short ?
-		    "-" : "", o->co_short ? o->co_short : ' ',
-		    o->co_short ? ", " : "  ", o->co_name, o->co_arg ? " " : "",
-		    o->co_arg ? o->co_arg : "");
-		fprintf(f, "  %-24s %s\n", o->co_short ? head : head + 2,
-		    o->co_help);
+		if (o->co_short != 0)
+			snprintf(head, sizeof(head), "-%c, --%s%s%s",
+			    o->co_short, o->co_name, o->co_arg ? " " : "",
+			    o->co_arg ? o->co_arg : "");
+		else
+			snprintf(head, sizeof(head), "    --%s%s%s", o->co_name,
+			    o->co_arg ? " " : "", o->co_arg ? o->co_arg : "");
+		fprintf(f, "  %-24s %s\n", head, o->co_help);
 	}
 	fprintf(f, "\noutput: -j (JSON), -H (no header), -o FIELD,... "
 	    "(columns), -p (raw values, tabs)\n");

@@ -494,6 +494,11 @@ def test_help_lists_the_table_and_the_man_page_follows_it(server):
             words.append(w)
         man_cmds.append(" ".join(words))
     assert man_cmds == cmds
+    # Every option of every command is in the man page.
+    for cmd in cmds:
+        h = ok(server, "help", *cmd.split())
+        for opt in re.findall(r"^  (?:-\w, |    )--([\w-]+)", h, re.M):
+            assert "Fl -%s" % opt in man, (cmd, opt)
     h = ok(server, "help", "sess", "clo")
     assert h.startswith("usage: smbctl session close")
     assert "--keep-durable" in h and "--dry-run" in h

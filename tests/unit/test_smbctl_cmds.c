@@ -371,6 +371,70 @@ test_out_formats(void **state)
 	json_object_put(o);
 }
 
+/*
+ * The table itself: rows of a group together, no two rows with the same
+ * words, no option letter or name used twice in a row (the output
+ * options included), ids complete to something.
+ */
+static void
+test_cmds_table_is_consistent(void **state)
+{
+	static const char outshort[] = "jHoph";
+	static const char *outlong[] = { "json", "no-header", "output",
+	    "parsable", "help" };
+	const struct cmd *t, *c, *d;
+	const struct cmd_opt *o, *p;
+	size_t i, j, n, k;
+	bool seen_end;
+
+	(void)state;
+	t = cmds_table(&n);
+	assert_true(n > 30);
+	for (i = 0; i < n; i++) {
+		c = &t[i];
+		assert_non_null(c->cm_fn);
+		assert_true(c->cm_summary[0] >= 'a' && c->cm_summary[0] <= 'z');
+		assert_true(c->cm_summary[strlen(c->cm_summary) - 1] != '.');
+		assert_true(c->cm_min >= 0);
+		assert_true(c->cm_max < 0 || c->cm_max >= c->cm_min);
+		assert_int_equal(c->cm_args[0] == '\0', c->cm_max == 0);
+		if (strstr(c->cm_args, "ID") == c->cm_args)
+			assert_int_not_equal(c->cm_comp, COMP_NONE);
+		/* A group's rows are contiguous. */
+		seen_end = false;
+		for (j = i + 1; j < n; j++) {
+			d = &t[j];
+			if (strcmp(d->cm_group, c->cm_group) != 0) {
+				seen_end = true;
+				continue;
+			}
+			assert_false(seen_end);
+			assert_false(c->cm_name == NULL && d->cm_name == NULL);
+			if (c->cm_name != NULL && d->cm_name != NULL)
+				assert_string_not_equal(c->cm_name,
+				    d->cm_name);
+		}
+		for (o = c->cm_opts, k = 0; o->co_name != NULL; o++, k++) {
+			assert_true(k < CMD_MAXOPTS);
+			if (o->co_short != 0)
+				assert_null(strchr(outshort, o->co_short));
+			for (j = 0; j < sizeof(outlong) / sizeof(outlong[0]);
+			    j++)
+				assert_string_not_equal(o->co_name,
+				    outlong[j]);
+			for (p = o + 1; p->co_name != NULL; p++) {
+				assert_string_not_equal(o->co_name,
+				    p->co_name);
+				if (o->co_short != 0)
+					assert_int_not_equal(o->co_short,
+					    p->co_short);
+			}
+			assert_int_equal(o->co_kind == OPT_FLAG,
+			    o->co_arg == NULL);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -386,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_cmds_is_id),
 		cmocka_unit_test(test_share_set_body_types_values),
 		cmocka_unit_test(test_out_formats),
+		cmocka_unit_test(test_cmds_table_is_consistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
