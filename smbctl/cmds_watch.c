@@ -457,6 +457,20 @@ ev_wanted(const struct cmd_args *a, const char *type)
 	return false;
 }
 
+static void
+ev_header(struct evout *e)
+{
+	const struct cmd_args *a = e->e_args;
+
+	if (e->e_header && !a->ca_out.oo_noheader && !a->ca_out.oo_json) {
+		printf("%-6s %-19s %-24s %-22s %-10s %-10s %-21s %s\n",
+		    "SEQ", "TIME", "TYPE", "IDS", "USER", "SHARE", "CLIENT",
+		    "PATH");
+		fflush(stdout);
+	}
+	e->e_header = false;
+}
+
 /* Prints one event; false once --count is reached. */
 static bool
 ev_print(struct evout *e, struct json_object *ev)
@@ -478,11 +492,7 @@ ev_print(struct evout *e, struct json_object *ev)
 		puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN |
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
-		if (e->e_header && !a->ca_out.oo_noheader)
-			printf("%-6s %-19s %-24s %-22s %-10s %-10s %-21s %s\n",
-			    "SEQ", "TIME", "TYPE", "IDS", "USER", "SHARE",
-			    "CLIENT", "PATH");
-		e->e_header = false;
+		ev_header(e);
 		out_uint(ev, "seq", &seq);
 		out_format(tbuf, sizeof(tbuf), out_member(ev, "time"),
 		    FMT_TIME);
@@ -571,6 +581,8 @@ ev_follow(struct smbctl *sc, struct evout *e, const char *since)
 	if (smbctl_connect(sc) == -1)
 		return SMBCTL_ERR;
 	sse_init(&e->e_sse, ev_frame, e);
+	/* The header at once: following shows it is waiting. */
+	ev_header(e);
 	snprintf(path, sizeof(path), "/api/v1/events%s%s", since ? "?since=" :
 	    "", since ? since : "");
 	f = client_stream(&sc->sc_client, path, "text/event-stream", NULL,

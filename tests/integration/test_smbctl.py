@@ -640,6 +640,12 @@ def test_shell_completion_help_history_and_keys(server, tmp_path):
         sh.expect(r"\n\d\d:\d\d:\d\d ")
         sh.send("\x03")
         sh.expect_exact("smbctl> ")
+        # ... and a stream.
+        sh.send("events --follow\r")
+        sh.expect_exact("SEQ")
+        time.sleep(0.3)
+        sh.send("\x03")
+        sh.expect_exact("smbctl> ")
         sh.send("server\r")
         sh.expect(r"state directory:\s+" + re.escape(server.state_dir))
         sh.expect_exact("smbctl> ")
