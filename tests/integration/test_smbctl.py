@@ -680,6 +680,23 @@ def test_shell_completion_help_history_and_keys(server, tmp_path):
     c.close()
 
 
+def test_colour_only_on_a_terminal_and_never_with_no_color(server):
+    def run(**env):
+        e = dict(os.environ, TERM="xterm")
+        e.pop("NO_COLOR", None)
+        e.update(env)
+        p = pexpect.spawn(SMBCTL, ["--socket", server.socket_path, "share",
+                                   "list"], env=e, encoding="utf-8",
+                          timeout=10)
+        p.expect(pexpect.EOF)
+        p.close()
+        assert p.exitstatus == 0
+        return p.before
+    assert "\x1b[1mNAME" in run()
+    assert "\x1b[" not in run(NO_COLOR="1")
+    assert "\x1b[" not in ok(server, "share", "list")     # a pipe
+
+
 def test_shell_history_goes_to_xdg_state_home(server, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
