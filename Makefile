@@ -43,6 +43,8 @@ VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 LIB_SRCS = $(filter-out smbsrvd/main.c,$(wildcard smbsrvd/*.c)) \
 	   $(filter-out rpc/client.c,$(wildcard rpc/*.c))
 CTL_SRCS = $(wildcard smbctl/*.c) rpc/client.c
+# smbctl without its main(), for the unit tests of its command table.
+CTLLIB_SRCS = $(filter-out smbctl/main.c,$(CTL_SRCS))
 HDRS	 = $(wildcard smbsrvd/*.h rpc/*.h smbctl/*.h tests/fakes/*.h)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 FAKE_SRCS = $(wildcard tests/fakes/*.c)
@@ -51,12 +53,14 @@ FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/opt/%.o)
 CTL_OBJS  = $(CTL_SRCS:%.c=$(BUILD)/opt/%.o)
 ASAN_OBJS = $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+CTLASAN_OBJS = $(CTLLIB_SRCS:%.c=$(BUILD)/asan/%.o)
 FAKE_OBJS = $(FAKE_SRCS:%.c=$(BUILD)/asan/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 LIB	= $(BUILD)/opt/libsmbsrvd.a
 ASANLIB	= $(BUILD)/asan/libsmbsrvd.a
+CTLASANLIB = $(BUILD)/asan/libsmbctl.a
 
 .PHONY: all run check check-unit check-integration check-fuzz check-man \
 	deps deps-test install clean unit fuzz openapi bench
@@ -79,6 +83,10 @@ $(ASANLIB): $(ASAN_OBJS)
 	@rm -f $@
 	$(Q)$(call say,AR,$@) $(AR) rcs $@ $^
 
+$(CTLASANLIB): $(CTLASAN_OBJS)
+	@rm -f $@
+	$(Q)$(call say,AR,$@) $(AR) rcs $@ $^
+
 $(BIN)/smbsrvd: $(BUILD)/opt/smbsrvd/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(call say,CC,$@) $(CC) $(CFLAGS) -g -o $@ $^ $(call pkglibs,$(PKG_SRV)) -lm
@@ -94,6 +102,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(FAKE_OBJS) $(ASANLIB) $(HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) $(SANFLAGS) -Itests/fakes -o $@ $< $(FAKE_OBJS) \
 	    $(ASANLIB) $(call pkglibs,cmocka $(PKG_SRV)) -lm
+
+# tests/unit/test_smbctl*.c test smbctl, not the daemon: they link the
+# sanitizer build of smbctl without main.c.  (The shorter stem makes
+# make prefer this rule over the one above.)
+$(BUILD)/unit/test_smbctl%: tests/unit/test_smbctl%.c $(CTLASANLIB) $(HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) $(SANFLAGS) -Ismbctl -o $@ $< \
+	    $(CTLASANLIB) $(call pkglibs,cmocka $(PKG_CTL))
 
 unit: $(UNIT_BINS)
 

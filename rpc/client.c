@@ -221,6 +221,32 @@ client_curl_error(struct client *cl, CURLcode rc, const char *ebuf,
 	return CLIENT_FAILED;
 }
 
+/* Ctrl-C: a nonzero return makes curl stop with CURLE_ABORTED_BY_CALLBACK. */
+static int
+client_xfer_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct client *cl = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return cl->cl_cancel != NULL && *cl->cl_cancel != 0;
+}
+
+static void
+client_set_cancel(struct client *cl)
+{
+	CURL *c = cl->cl_curl;
+
+	if (cl->cl_cancel == NULL)
+		return;
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, client_xfer_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, cl);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+}
+
 static bool
 client_hdr(struct curl_slist **l, const char *s)
 {
@@ -286,9 +312,15 @@ client_request(struct client *cl, const char *method, const char *path,
 		    (curl_off_t)strlen(body));
 	}
 
+	client_set_cancel(cl);
+
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		fail = client_curl_error(cl, rc, ebuf, b.b_too_big, err,
-		    errlen);
+		if (rc == CURLE_ABORTED_BY_CALLBACK) {
+			snprintf(err, errlen, "interrupted");
+			fail = CLIENT_CANCELLED;
+		} else
+			fail = client_curl_error(cl, rc, ebuf, b.b_too_big,
+			    err, errlen);
 		free(b.b_data);
 		goto out;
 	}
@@ -310,6 +342,121 @@ out:
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
 	curl_slist_free_all(hdrs);
 	free(url);
+	return fail;
+}
+
+struct client_streambuf {
+	CURL		*s_curl;
+	int		(*s_fn)(const char *, size_t, void *);
+	void		*s_arg;
+	struct client_buf s_err;	/* the body of a refusal */
+	int		 s_state;	/* 0 unknown, 1 streaming, 2 refused */
+	bool		 s_stopped;	/* s_fn asked to stop */
+};
+
+static size_t
+client_stream_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct client_streambuf *s = arg;
+	size_t len = size * n;
+	long status = 0;
+
+	if (s->s_state == 0) {
+		curl_easy_getinfo(s->s_curl, CURLINFO_RESPONSE_CODE, &status);
+		s->s_state = status >= 200 && status <= 299 ? 1 : 2;
+	}
+	if (s->s_state == 2)
+		return client_write_cb(p, size, n, &s->s_err);
+	if (s->s_fn(p, len, s->s_arg) == -1) {
+		s->s_stopped = true;
+		return 0;
+	}
+	return len;
+}
+
+enum client_fail
+client_stream(struct client *cl, const char *path, const char *accept,
+    const char *extra_header, int (*fn)(const char *, size_t, void *),
+    void *arg, struct client_reply *cr, char *err, size_t errlen)
+{
+	CURL *c = cl->cl_curl;
+	struct curl_slist *hdrs = NULL;
+	struct client_streambuf s;
+	char ebuf[CURL_ERROR_SIZE], *url = NULL, *acc = NULL, *type = NULL;
+	enum client_fail fail = CLIENT_FAILED;
+	CURLcode rc;
+
+	memset(cr, 0, sizeof(*cr));
+	memset(&s, 0, sizeof(s));
+	s.s_curl = c;
+	s.s_fn = fn;
+	s.s_arg = arg;
+	ebuf[0] = '\0';
+	if (asprintf(&url, "%s%s", cl->cl_base, path) == -1)
+		url = NULL;
+	if (asprintf(&acc, "Accept: %s", accept) == -1)
+		acc = NULL;
+	if (url == NULL || acc == NULL || !client_hdr(&hdrs, acc) ||
+	    (cl->cl_auth != NULL && !client_hdr(&hdrs, cl->cl_auth)) ||
+	    (extra_header != NULL && !client_hdr(&hdrs, extra_header))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "smbctl/" SMBSRVD_VERSION);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    (long)CLIENT_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client_stream_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	if (cl->cl_socket != NULL) {
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, cl->cl_socket);
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	}
+	client_set_cancel(cl);
+
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &cr->cr_status);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(err, errlen, "interrupted");
+		fail = CLIENT_CANCELLED;
+		goto out;
+	}
+	if (rc == CURLE_WRITE_ERROR && s.s_stopped) {
+		fail = CLIENT_OK;
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		fail = client_curl_error(cl, rc, ebuf, s.s_err.b_too_big, err,
+		    errlen);
+		goto out;
+	}
+	if (s.s_state == 2) {
+		if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) ==
+		    CURLE_OK && type != NULL)
+			snprintf(cr->cr_type, sizeof(cr->cr_type), "%s", type);
+		if (s.s_err.b_data == NULL &&
+		    (s.s_err.b_data = strdup("")) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		cr->cr_body = s.s_err.b_data;
+		cr->cr_len = s.s_err.b_len;
+		s.s_err.b_data = NULL;
+	}
+	fail = CLIENT_OK;
+out:
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
+	curl_slist_free_all(hdrs);
+	free(s.s_err.b_data);
+	free(url);
+	free(acc);
 	return fail;
 }
 

@@ -9,6 +9,7 @@
 #ifndef RPC_CLIENT_H
 #define RPC_CLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,8 @@ struct client {
 	char		*cl_base;	/* URL up to the path, no final '/' */
 	char		*cl_auth;	/* "Authorization: Bearer ..." */
 	char		 cl_where[512];	/* what messages call the server */
+	/* When set and nonzero, a transfer in progress stops (Ctrl-C). */
+	volatile sig_atomic_t *cl_cancel;
 };
 
 struct client_reply {
@@ -40,7 +43,8 @@ struct client_reply {
 enum client_fail {
 	CLIENT_OK,
 	CLIENT_UNREACHABLE,	/* could not connect: not running? */
-	CLIENT_FAILED		/* anything else; see err */
+	CLIENT_FAILED,		/* anything else; see err */
+	CLIENT_CANCELLED	/* *cl_cancel was set */
 };
 
 /* 0, or -1 with err set (a bad URL, an unreadable token file). */
@@ -57,6 +61,17 @@ enum client_fail client_request(struct client *, const char *method,
 		    const char *path, const char *body,
 		    struct client_reply *, char *err, size_t errlen);
 void		 client_reply_free(struct client_reply *);
+
+/*
+ * GET path as a stream with "Accept: accept" and no overall time limit:
+ * while the server answers 2xx, fn gets the body as it arrives (return
+ * -1 to stop, which is not an error).  Any other status is returned in
+ * the reply with its whole body, as client_request() would.
+ */
+enum client_fail client_stream(struct client *, const char *path,
+		    const char *accept, const char *extra_header,
+		    int (*fn)(const char *, size_t, void *), void *arg,
+		    struct client_reply *, char *err, size_t errlen);
 
 /* Is the reply application/json or application/problem+json? */
 bool		 client_reply_is_json(const struct client_reply *);

@@ -8,7 +8,7 @@ set -eu
 BUILD_PKGS="make gcc pkg-config libmicrohttpd-dev libjson-c-dev libssl-dev
  libreadline-dev libcmocka-dev libcurl4-openssl-dev"
 TEST_PKGS="clang libclang-rt-14-dev smbclient samba-testsuite python3-impacket
- python3-pytest python3-yaml mandoc curl"
+ python3-pytest python3-yaml python3-pexpect mandoc curl"
 
 want=""
 for set in "$@"; do

@@ -1,36 +1,39 @@
 /*
- * smbctl.c — the admin CLI's entry: global options, where the server is,
- * and the one request path every command goes through (smbctl_get).
+ * smbctl.c — the one request path every command goes through, and the
+ * messages that say why a request failed.
  *
- * Global options come before the command; output options (-j) may also
- * follow it, since the shell will take them per line.  What a command
- * does lives in cmds.c.
+ * smbctl_call() sends a request, insists on a JSON answer and, when the
+ * server refuses, prints the object the command was about with the
+ * reason from the API's problem document.  The connection (struct
+ * client) is made on first use and kept, so the shell reuses it.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "smbctl.h"
 
-#ifndef SMBSRVD_VERSION
-#define SMBSRVD_VERSION	"0.0.0"
-#endif
+volatile sig_atomic_t smbctl_interrupted;
 
-static const char *smbctl_progname = "smbctl";
+const char *
+smbctl_prog(void)
+{
+	return "smbctl";
+}
 
 void
 smbctl_usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-j] [--socket path | --url url "
-	    "[--token-file path]] command [argument ...]\n"
-	    "       %s --help | --version\n\n"
+	fprintf(f, "usage: smbctl [-jHp] [-o field,...]\n"
+	    "              [--socket path | --url url [--token-file path]]\n"
+	    "              [command [argument ...]]\n"
+	    "       smbctl --help | --version\n\n"
 	    "options:\n"
 	    "  -j, --json           print the server's JSON as it is\n"
+	    "  -H, --no-header      tables without a header line\n"
+	    "  -o, --output f,...   only these columns\n"
+	    "  -p, --parsable       raw values (ms, bytes), tabs between\n"
 	    "  --socket path        the server's Unix socket (default: %s\n"
 	    "                       if ./var exists, else %s)\n"
 	    "  --url url            the server's TCP listener, "
@@ -38,27 +41,25 @@ smbctl_usage(FILE *f)
 	    "  --token-file path    bearer token for --url\n"
 	    "  -h, --help           this text\n"
 	    "  --version            smbctl's version\n\n"
-	    "commands (any unique prefix will do):\n",
-	    smbctl_progname, smbctl_progname, SMBCTL_SOCKET_LOCAL,
-	    SMBCTL_SOCKET_SYSTEM);
-	cmds_list(f);
+	    "Without a command, smbctl runs its shell.\n\n"
+	    "commands (any unique prefix will do; \"smbctl help COMMAND\" "
+	    "explains one):\n", SMBCTL_SOCKET_LOCAL, SMBCTL_SOCKET_SYSTEM);
+	cmds_list(f, false);
 }
 
-/*
- * "make run" keeps its state in ./var, so a developer in the source tree
- * reaches that server without options; everyone else the system one.
- */
-static const char *
-smbctl_default_socket(void)
+int
+smbctl_flush(void)
 {
-	struct stat st;
-
-	if (stat("var", &st) == 0 && S_ISDIR(st.st_mode))
-		return SMBCTL_SOCKET_LOCAL;
-	return SMBCTL_SOCKET_SYSTEM;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "%s: stdout: %s\n", smbctl_prog(),
+		    strerror(errno));
+		clearerr(stdout);
+		return SMBCTL_ERR;
+	}
+	return SMBCTL_OK;
 }
 
-static int
+int
 smbctl_connect(struct smbctl *sc)
 {
 	char err[CLIENT_ERR_LEN];
@@ -67,162 +68,307 @@ smbctl_connect(struct smbctl *sc)
 		return 0;
 	if (client_init(&sc->sc_client, &sc->sc_target, err,
 	    sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", smbctl_progname, err);
+		if (!sc->sc_quiet)
+			fprintf(stderr, "%s: %s\n", smbctl_prog(), err);
 		return -1;
 	}
+	sc->sc_client.cl_cancel = &smbctl_interrupted;
 	sc->sc_connected = true;
 	return 0;
 }
 
+char *
+smbctl_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s), i, o = 0;
+	unsigned char ch;
+	char *r;
+
+	if ((r = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL)
+			r[o++] = (char)ch;
+		else {
+			r[o++] = '%';
+			r[o++] = hex[ch >> 4];
+			r[o++] = hex[ch & 15];
+		}
+	}
+	r[o] = '\0';
+	return r;
+}
+
 /* Why a request got an error status, said for the person at the keys. */
 static void
-smbctl_reply_failed(struct smbctl *sc, const char *path,
+smbctl_refused(struct smbctl *sc, const char *what,
     const struct client_reply *cr)
 {
-	char why[CLIENT_ERR_LEN];
+	struct json_object *o = NULL, *detail, *title;
+	const char *d = NULL, *t = NULL;
 
 	if (cr->cr_status == 401 && sc->sc_target.ct_token_file != NULL) {
 		fprintf(stderr, "%s: smbsrvd at %s refused the token from %s\n",
-		    smbctl_progname, sc->sc_client.cl_where,
+		    smbctl_prog(), sc->sc_client.cl_where,
 		    sc->sc_target.ct_token_file);
 		return;
 	}
 	if (cr->cr_status == 401) {
 		fprintf(stderr, "%s: smbsrvd at %s wants a bearer token; "
 		    "give its token file with --token-file\n",
-		    smbctl_progname, sc->sc_client.cl_where);
+		    smbctl_prog(), sc->sc_client.cl_where);
 		return;
 	}
-	client_reply_error(cr, why, sizeof(why));
-	fprintf(stderr, "%s: GET %s: %s\n", smbctl_progname, path, why);
+	if (client_reply_is_json(cr) &&
+	    (o = json_tokener_parse(cr->cr_body)) != NULL &&
+	    json_object_is_type(o, json_type_object)) {
+		if (json_object_object_get_ex(o, "detail", &detail) &&
+		    json_object_is_type(detail, json_type_string))
+			d = json_object_get_string(detail);
+		if (json_object_object_get_ex(o, "title", &title) &&
+		    json_object_is_type(title, json_type_string))
+			t = json_object_get_string(title);
+	}
+	if (cr->cr_status == 404)
+		fprintf(stderr, "%s: %s: not found (%ld%s%s%s%s)\n",
+		    smbctl_prog(), what, cr->cr_status, t ? " " : "",
+		    t ? t : "", d ? ": " : "", d ? d : "");
+	else if (d != NULL)
+		fprintf(stderr, "%s: %s: %s (%ld%s%s)\n", smbctl_prog(), what,
+		    d, cr->cr_status, t ? " " : "", t ? t : "");
+	else {
+		char why[CLIENT_ERR_LEN];
+
+		client_reply_error(cr, why, sizeof(why));
+		fprintf(stderr, "%s: %s: %s\n", smbctl_prog(), what, why);
+	}
+	json_object_put(o);
+}
+
+void
+smbctl_reply_free(struct smbctl_reply *r)
+{
+	json_object_put(r->sr_obj);
+	free(r->sr_raw);
+	r->sr_obj = NULL;
+	r->sr_raw = NULL;
 }
 
 int
-smbctl_get(struct smbctl *sc, const char *path, struct json_object **objp,
-    char **rawp)
+smbctl_call(struct smbctl *sc, const char *method, const char *path,
+    struct json_object *body, const char *what, bool quiet404,
+    struct smbctl_reply *r)
 {
 	struct client_reply cr;
+	struct json_tokener *tok;
 	struct json_object *o;
+	const char *text = NULL;
 	char err[CLIENT_ERR_LEN];
 
-	*objp = NULL;
-	if (rawp != NULL)
-		*rawp = NULL;
+	memset(r, 0, sizeof(*r));
 	if (smbctl_connect(sc) == -1)
 		return -1;
-	if (client_request(&sc->sc_client, "GET", path, NULL, &cr, err,
+	if (body != NULL)
+		text = json_object_to_json_string_ext(body,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (client_request(&sc->sc_client, method, path, text, &cr, err,
 	    sizeof(err)) != CLIENT_OK) {
-		fprintf(stderr, "%s: %s\n", smbctl_progname, err);
+		if (!sc->sc_quiet)
+			fprintf(stderr, "%s: %s\n", smbctl_prog(), err);
 		return -1;
 	}
+	r->sr_status = cr.cr_status;
 	if (cr.cr_status < 200 || cr.cr_status > 299) {
-		smbctl_reply_failed(sc, path, &cr);
+		if (!sc->sc_quiet && !(quiet404 && cr.cr_status == 404))
+			smbctl_refused(sc, what, &cr);
 		client_reply_free(&cr);
 		return -1;
 	}
-	if (!client_reply_is_json(&cr) ||
-	    (o = json_tokener_parse(cr.cr_body)) == NULL) {
-		fprintf(stderr, "%s: GET %s: the reply is not JSON\n",
-		    smbctl_progname, path);
+	/* The whole body must be one JSON value: no trailing garbage. */
+	o = NULL;
+	if (client_reply_is_json(&cr) && (tok = json_tokener_new()) != NULL) {
+		o = json_tokener_parse_ex(tok, cr.cr_body, (int)cr.cr_len);
+		if (o != NULL && (json_tokener_get_error(tok) !=
+		    json_tokener_success ||
+		    json_tokener_get_parse_end(tok) != cr.cr_len)) {
+			json_object_put(o);
+			o = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	if (o == NULL) {
+		if (!sc->sc_quiet)
+			fprintf(stderr, "%s: %s: %s %s: the reply is not "
+			    "JSON\n", smbctl_prog(), what, method, path);
 		client_reply_free(&cr);
 		return -1;
 	}
-	*objp = o;
-	if (rawp != NULL)
-		*rawp = cr.cr_body;
-	else
-		client_reply_free(&cr);
+	r->sr_obj = o;
+	r->sr_raw = cr.cr_body;
 	return 0;
 }
 
 int
-main(int argc, char *argv[])
+smbctl_get_all(struct smbctl *sc, const char *path, const char *what,
+    struct json_object **itemsp)
 {
-	static const struct option longopts[] = {
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "socket",	required_argument,	NULL, 's' },
-		{ "url",	required_argument,	NULL, 'u' },
-		{ "token-file",	required_argument,	NULL, 't' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 }
-	};
-	struct smbctl sc;
-	int ch, rv;
+	struct smbctl_reply r;
+	struct json_object *items, *page, *next;
+	char *url = NULL, *cur = NULL, *esc;
+	size_t i, n;
+	int rv = -1, pages = 0;
 
-	memset(&sc, 0, sizeof(sc));
-	opterr = 0;
-	/*
-	 * "+": the first operand is the command; what follows is its own.
-	 * ":": tell a missing option argument from an unknown option.
-	 */
-	while ((ch = getopt_long(argc, argv, "+:jh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			sc.sc_json = true;
+	if (*itemsp == NULL && (*itemsp = json_object_new_array()) == NULL)
+		return -1;
+	for (;;) {
+		free(url);
+		if (asprintf(&url, "%s%slimit=1000%s%s", path,
+		    strchr(path, '?') ? "&" : "?", cur ? "&cursor=" : "",
+		    cur ? cur : "") == -1) {
+			url = NULL;
 			break;
-		case 's':
-			sc.sc_target.ct_socket = optarg;
-			break;
-		case 'u':
-			sc.sc_target.ct_url = optarg;
-			break;
-		case 't':
-			sc.sc_target.ct_token_file = optarg;
-			break;
-		case 'h':
-			smbctl_usage(stdout);
-			return SMBCTL_OK;
-		case 'V':
-			printf("smbctl %s\n", SMBSRVD_VERSION);
-			return SMBCTL_OK;
-		case ':':
-			fprintf(stderr, "%s: %s needs an argument\n",
-			    smbctl_progname, argv[optind - 1]);
-			return SMBCTL_USAGE;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "%s: unknown option -%c\n",
-				    smbctl_progname, optopt);
-			else
-				fprintf(stderr, "%s: unknown option %s\n",
-				    smbctl_progname, argv[optind - 1]);
-			fprintf(stderr, "\"%s --help\" explains the "
-			    "options\n", smbctl_progname);
-			return SMBCTL_USAGE;
 		}
-	}
-	argc -= optind;
-	argv += optind;
+		if (smbctl_call(sc, "GET", url, NULL, what, false, &r) == -1)
+			break;
+		page = r.sr_obj;
+		if (!json_object_object_get_ex(page, "items", &items) ||
+		    !json_object_is_type(items, json_type_array)) {
+			if (!sc->sc_quiet)
+				fprintf(stderr, "%s: %s: the reply has no "
+				    "items\n", smbctl_prog(), what);
+			smbctl_reply_free(&r);
+			break;
+		}
+		n = json_object_array_length(items);
+		for (i = 0; i < n; i++) {
+			struct json_object *it =
+			    json_object_array_get_idx(items, i);
 
-	if (sc.sc_target.ct_socket != NULL && sc.sc_target.ct_url != NULL) {
-		fprintf(stderr, "%s: --socket and --url exclude each other\n",
-		    smbctl_progname);
-		return SMBCTL_USAGE;
+			if (!json_object_is_type(it, json_type_object))
+				continue;
+			json_object_array_add(*itemsp, json_object_get(it));
+		}
+		free(cur);
+		cur = NULL;
+		if (json_object_object_get_ex(page, "next_cursor", &next) &&
+		    json_object_is_type(next, json_type_string) &&
+		    json_object_get_string_len(next) > 0 && ++pages < 10000) {
+			if ((esc = smbctl_escape(json_object_get_string(next)))
+			    == NULL) {
+				smbctl_reply_free(&r);
+				break;
+			}
+			cur = esc;
+			smbctl_reply_free(&r);
+			continue;
+		}
+		smbctl_reply_free(&r);
+		rv = 0;
+		break;
 	}
-	if (sc.sc_target.ct_url != NULL &&
-	    strncasecmp(sc.sc_target.ct_url, "http://", 7) != 0 &&
-	    strncasecmp(sc.sc_target.ct_url, "https://", 8) != 0) {
-		fprintf(stderr, "%s: --url %s: give http://host:port or "
-		    "https://host:port\n", smbctl_progname,
-		    sc.sc_target.ct_url);
-		return SMBCTL_USAGE;
-	}
-	if (sc.sc_target.ct_token_file != NULL &&
-	    sc.sc_target.ct_url == NULL) {
-		fprintf(stderr, "%s: --token-file goes with --url; the Unix "
-		    "socket needs no token\n", smbctl_progname);
-		return SMBCTL_USAGE;
-	}
-	if (sc.sc_target.ct_url == NULL && sc.sc_target.ct_socket == NULL)
-		sc.sc_target.ct_socket = smbctl_default_socket();
-	if (argc == 0) {
-		/* The shell (no command) is not there yet. */
-		smbctl_usage(stderr);
-		return SMBCTL_USAGE;
-	}
-	rv = cmds_run(&sc, argc, argv);
-	if (sc.sc_connected)
-		client_free(&sc.sc_client);
+	free(url);
+	free(cur);
 	return rv;
+}
+
+int
+smbctl_list(struct smbctl *sc, const struct cmd_args *a, const char *path,
+    const char *what, const struct out_col *cols, size_t ncols,
+    bool (*keep)(struct json_object *, const void *), const void *keeparg)
+{
+	struct json_object *all = NULL, *kept, *page;
+	size_t i, n;
+	int rv;
+
+	if (smbctl_get_all(sc, path, what, &all) == -1) {
+		json_object_put(all);
+		return SMBCTL_ERR;
+	}
+	if ((kept = json_object_new_array()) == NULL) {
+		json_object_put(all);
+		return SMBCTL_ERR;
+	}
+	n = json_object_array_length(all);
+	for (i = 0; i < n; i++) {
+		struct json_object *it = json_object_array_get_idx(all, i);
+
+		if (keep == NULL || keep(it, keeparg))
+			json_object_array_add(kept, json_object_get(it));
+	}
+	json_object_put(all);
+	if (a->ca_out.oo_json) {
+		/* One page holding everything: the API's shape. */
+		if ((page = json_object_new_object()) == NULL) {
+			json_object_put(kept);
+			return SMBCTL_ERR;
+		}
+		json_object_object_add(page, "items", kept);
+		json_object_object_add(page, "next_cursor", NULL);
+		out_json(page);
+		json_object_put(page);
+		return SMBCTL_OK;
+	}
+	rv = out_table(sc, &a->ca_out, cols, ncols, kept);
+	json_object_put(kept);
+	return rv;
+}
+
+int
+smbctl_show(struct smbctl *sc, const struct cmd_args *a, const char *path,
+    const char *what)
+{
+	struct smbctl_reply r;
+
+	if (smbctl_call(sc, "GET", path, NULL, what, false, &r) == -1)
+		return SMBCTL_ERR;
+	if (a->ca_out.oo_json)
+		out_json(r.sr_obj);
+	else
+		out_record(stdout, r.sr_obj, 0);
+	smbctl_reply_free(&r);
+	return SMBCTL_OK;
+}
+
+int
+smbctl_action(struct smbctl *sc, const struct cmd_args *a,
+    const char *method, const char *path, const char *query,
+    struct json_object *body, const char *what)
+{
+	struct smbctl_reply r;
+	bool dry = cmds_flag(a, "dry-run");
+	char *url;
+
+	if (asprintf(&url, "%s%s%s%s%s", path, query || dry ? "?" : "",
+	    query ? query : "", query && dry ? "&" : "",
+	    dry ? "dry_run=true" : "") == -1)
+		return SMBCTL_ERR;
+	if (smbctl_call(sc, method, url, body, what, false, &r) == -1) {
+		free(url);
+		return SMBCTL_ERR;
+	}
+	free(url);
+	if (a->ca_out.oo_json)
+		out_json(r.sr_obj);
+	else if (out_member(r.sr_obj, "impact") != NULL)
+		out_impact(r.sr_obj, what);
+	else
+		out_record(stdout, r.sr_obj, 0);
+	smbctl_reply_free(&r);
+	return SMBCTL_OK;
+}
+
+int
+smbctl_check_id(const struct cmd_args *a, const char *s)
+{
+	char name[64];
+
+	if (cmds_is_id(s))
+		return SMBCTL_OK;
+	fprintf(stderr, "%s: %s: \"%s\" is not an id (ids are decimal "
+	    "numbers, as the list commands show them)\n", smbctl_prog(),
+	    cmds_fullname(a->ca_cmd, name, sizeof(name)), s);
+	return SMBCTL_USAGE;
 }
