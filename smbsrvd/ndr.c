@@ -136,6 +136,7 @@ ndr_get_wstr(struct ndr_rd *r, char *out, size_t outsz)
 {
 	uint32_t max, offset, actual;
 	const uint8_t *units;
+	uint32_t len;
 	ssize_t n;
 
 	if (outsz > 0)
@@ -143,8 +144,7 @@ ndr_get_wstr(struct ndr_rd *r, char *out, size_t outsz)
 	max = ndr_get_u32(r);
 	offset = ndr_get_u32(r);
 	actual = ndr_get_u32(r);
-	if (r->nr_err || offset != 0 || actual > max || actual == 0 ||
-	    actual > NDR_WSTR_MAX) {
+	if (r->nr_err || offset != 0 || actual > max || actual == 0) {
 		r->nr_err = true;
 		return -1;
 	}
@@ -155,12 +155,18 @@ ndr_get_wstr(struct ndr_rd *r, char *out, size_t outsz)
 		r->nr_err = true;
 		return -1;
 	}
-	n = ucs2_to_utf8(units, (size_t)(actual - 1) * 2, out, outsz);
+	/* Well formed but longer than any caller takes. */
+	if (actual > NDR_WSTR_MAX)
+		return -2;
+	/* The string ends at its first NUL (impacket pads with NULs). */
+	for (len = 0; le16dec(units + len * 2) != 0; len++)
+		;
+	n = ucs2_to_utf8(units, (size_t)len * 2, out, outsz);
 	if (n < 0) {
 		/* Bad UTF-16 (lone surrogate) is malformed; long is not. */
 		char probe[4 * NDR_WSTR_MAX];
 
-		if (ucs2_to_utf8(units, (size_t)(actual - 1) * 2, probe,
+		if (ucs2_to_utf8(units, (size_t)len * 2, probe,
 		    sizeof(probe)) < 0) {
 			r->nr_err = true;
 			return -1;

@@ -57,10 +57,11 @@ uint32_t	ndr_get_full_ptr(struct ndr_rd *, bool *seen);
 /*
  * A conformant varying wide string ([string] wchar_t *, 14.3.4.2):
  * max_count, offset (must be 0), actual_count <= max_count, the units, the
- * last one NUL.  Converted to UTF-8 in out.  Returns 0, or -1 with the
- * reader failed for a malformed string, or -2 for a good string longer
- * than outsz allows (the reader stays good: the caller answers with its
- * own error, e.g. ERROR_INVALID_PARAMETER).
+ * last one NUL; it ends at its first NUL.  Converted to UTF-8 in out.
+ * Returns 0, or -1 with the reader failed for a malformed string, or -2
+ * for a good string longer than outsz or NDR_WSTR_MAX units allow (the
+ * reader stays good and past it: the caller answers with its own error,
+ * e.g. ERROR_INVALID_PARAMETER).
  */
 int		ndr_get_wstr(struct ndr_rd *, char *out, size_t outsz);
 /*

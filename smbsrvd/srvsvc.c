@@ -1,8 +1,8 @@
 /*
  * srvsvc.c — srvsvc and wkssvc over DCE/RPC (see srvsvc.h): the opnum
  * table, the enumeration helpers, shares (MS-SRVS 3.1.4.8-3.1.4.12),
- * server information (3.1.4.17), statistics (3.1.4.20), time of day
- * (3.1.4.21) and name validation (3.1.4.32).
+ * server information (3.1.4.17), statistics (3.1.4.20), disks, time of
+ * day and name validation (3.1.4.32).
  *
  * Stubs are NDR 2.0 (ndr.h); the layouts are the IDL of MS-SRVS 6 (and
  * MS-WKST 6): a top-level [in] pointer is a reference pointer with no
@@ -93,9 +93,12 @@ srvsvc_enum_in(struct ndr_rd *rd, const uint32_t *arms, int narms,
 			e->se_arm = true;
 	/* The arm: a unique pointer to a {EntriesRead, Buffer} container. */
 	if (e->se_arm && ndr_get_ptr(rd) != 0) {
-		(void)ndr_get_u32(rd);
-		/* Clients send no entries in; taking some is not supported. */
-		if (ndr_get_ptr(rd) != 0)
+		(void)ndr_get_u32(rd);			/* EntriesRead */
+		/*
+		 * Clients send no entries in: a NULL Buffer or an empty
+		 * conformant array (impacket).  Entries are refused.
+		 */
+		if (ndr_get_ptr(rd) != 0 && ndr_get_u32(rd) != 0)
 			return -1;
 	}
 	return srvsvc_enum_tail(rd, e);
@@ -276,11 +279,18 @@ share_level_ok(uint32_t level)
 	    level == 502;
 }
 
-/* <58>, <61>: levels with paths and limits are for administrators. */
+/*
+ * <58>, <61>: levels with paths and limits (2, 502) are for
+ * administrators; NetrShareEnum's 501 too, as Windows answers it (the
+ * expectations smbtorture's rpc.srvsvc records), NetrShareGetInfo's 501
+ * is for anyone.
+ */
 static bool
-share_level_allowed(const struct dcerpc_caller *c, uint32_t level)
+share_level_allowed(const struct dcerpc_caller *c, uint32_t level,
+    bool enumerate)
 {
-	return c->dc_admin || (level != 2 && level != 502);
+	return c->dc_admin || (level != 2 && level != 502 &&
+	    !(enumerate && level == 501));
 }
 
 /* NetrShareEnum (opnum 15, 3.1.4.8) and NetrShareEnumSticky (36). */
@@ -299,9 +309,10 @@ share_enum(struct dcerpc_call *call, bool sticky)
 		return NCA_S_FAULT_NDR;
 	if (sticky)
 		c.c_want = share_sticky;
-	if (!share_level_ok(e.se_level))
+	/* NetrShareEnumSticky has no level 501 on Windows (smbtorture). */
+	if (!share_level_ok(e.se_level) || (sticky && e.se_level == 501))
 		err = ERROR_INVALID_LEVEL;
-	else if (!share_level_allowed(call->dcc_caller, e.se_level))
+	else if (!share_level_allowed(call->dcc_caller, e.se_level, true))
 		err = ERROR_ACCESS_DENIED;
 	else if (admin_share_list(NULL, share_cb, &c) != 0 || c.c_nomem)
 		err = ERROR_NOT_ENOUGH_MEMORY;
@@ -341,7 +352,7 @@ share_get_info(struct dcerpc_call *call)
 		err = ERROR_INVALID_PARAMETER;
 	else if (!share_level_ok(level) && level != 1005)
 		err = ERROR_INVALID_LEVEL;
-	else if (!share_level_allowed(call->dcc_caller, level))
+	else if (!share_level_allowed(call->dcc_caller, level, false))
 		err = ERROR_ACCESS_DENIED;
 	else if (admin_share_list(NULL, share_cb, &c) != 0 || c.c_nomem)
 		err = ERROR_NOT_ENOUGH_MEMORY;
@@ -362,7 +373,109 @@ share_get_info(struct dcerpc_call *call)
 	return 0;
 }
 
+static bool
+share_at_path(const void *rec, void *arg)
+{
+	char path[ADMIN_PATH_LEN + 8];
+
+	share_path(rec, path, sizeof(path));
+	return strcasecmp(path, arg) == 0;
+}
+
+/*
+ * NetrShareCheck (MS-SRVS opnum 20): is Device the path of a share
+ * (in the drive form NetrShareGetInfo gives), and of which type.
+ */
+static uint32_t
+share_check(struct dcerpc_call *call)
+{
+	struct collect c = { .c_size = sizeof(struct admin_share) };
+	char srv[SRVSVC_STR_MAX], dev[SRVSVC_STR_MAX];
+	uint32_t err = 0, type = 0;
+	bool present;
+	int rc;
+
+	if (srvsvc_get_opt_wstr(&call->dcc_in, srv, sizeof(srv),
+	    &present) == -1 || (rc = ndr_get_wstr(&call->dcc_in, dev,
+	    sizeof(dev))) == -1)
+		return NCA_S_FAULT_NDR;
+	c.c_want = share_at_path;
+	c.c_arg = dev;
+	if (rc == -2)
+		err = NERR_DeviceNotShared;
+	else if (admin_share_list(NULL, share_cb, &c) != 0 || c.c_nomem)
+		err = ERROR_NOT_ENOUGH_MEMORY;
+	else if (c.c_n == 0)
+		err = NERR_DeviceNotShared;
+	else
+		type = ((const struct admin_share *)c.c_v)->type;
+	ndr_put_u32(&call->dcc_out, type);
+	ndr_put_u32(&call->dcc_out, err);
+	free(c.c_v);
+	return 0;
+}
+
 /* ---- server ---- */
+
+/*
+ * NetrServerDiskEnum (MS-SRVS opnum 23), level 0: the one "drive" the
+ * share paths are given on (C:, see share_path()).  As Windows does, the
+ * list ends with an empty DISK_INFO that EntriesRead counts and
+ * TotalEntries does not.  For administrators, like the other
+ * server-wide calls.
+ */
+static uint32_t
+server_disk_enum(struct dcerpc_call *call)
+{
+	static const char *const disks[] = { "C:", "" };
+	struct ndr_rd *rd = &call->dcc_in;
+	struct ndr_wr *w = &call->dcc_out;
+	char srv[SRVSVC_STR_MAX];
+	struct srvsvc_enum e;
+	uint32_t level, err = 0, i;
+	bool present;
+
+	if (srvsvc_get_opt_wstr(rd, srv, sizeof(srv), &present) == -1)
+		return NCA_S_FAULT_NDR;
+	level = ndr_get_u32(rd);
+	/* DISK_ENUM_CONTAINER: EntriesRead, Buffer (empty if given). */
+	(void)ndr_get_u32(rd);
+	if (ndr_get_ptr(rd) != 0) {
+		(void)ndr_get_u32(rd);			/* max_count */
+		(void)ndr_get_u32(rd);			/* offset */
+		if (ndr_get_u32(rd) != 0)		/* actual_count */
+			return NCA_S_FAULT_NDR;
+	}
+	if (srvsvc_enum_tail(rd, &e) == -1)
+		return NCA_S_FAULT_NDR;
+	if (!call->dcc_caller->dc_admin)
+		err = ERROR_ACCESS_DENIED;
+	else if (level != 0)
+		err = ERROR_INVALID_LEVEL;
+	ndr_put_u32(w, err == 0 ? 2 : 0);		/* EntriesRead */
+	ndr_put_ptr(w, err == 0);
+	if (err == 0) {
+		/* [size_is, length_is] of DISK_INFO {[string] WCHAR[3]}. */
+		ndr_put_u32(w, 2);
+		ndr_put_u32(w, 0);
+		ndr_put_u32(w, 2);
+		for (i = 0; i < 2; i++) {
+			size_t n = strlen(disks[i]), k;
+
+			ndr_put_u32(w, 0);		/* offset */
+			ndr_put_u32(w, (uint32_t)n + 1);
+			for (k = 0; k < n; k++)
+				ndr_put_u16(w, (uint8_t)disks[i][k]);
+			ndr_put_u16(w, 0);
+		}
+	}
+	ndr_put_u32(w, err == 0 ? 1 : 0);		/* TotalEntries */
+	ndr_put_ptr(w, e.se_has_resume);
+	if (e.se_has_resume)
+		ndr_put_u32(w, 0);
+	ndr_put_u32(w, err);
+	return 0;
+}
 
 /* The name a SERVER_INFO carries: the one asked for, else the host's. */
 static void
@@ -482,7 +595,7 @@ server_statistics(struct dcerpc_call *call)
 	return 0;
 }
 
-/* NetrRemoteTOD (opnum 28, 3.1.4.21): TIME_OF_DAY_INFO (2.2.4.105). */
+/* NetrRemoteTOD (MS-SRVS opnum 28): TIME_OF_DAY_INFO. */
 static uint32_t
 remote_tod(struct dcerpc_call *call)
 {
@@ -577,8 +690,11 @@ name_validate(struct dcerpc_call *call)
 		    name[strlen(name) - 1] == ' '))
 			err = ERROR_INVALID_NAME;
 	}
-	/* <120>: Windows refuses non-zero Flags. */
-	if (flags != 0)
+	/*
+	 * <120>: Windows takes Flags 0 and 0x80000000 (LM 2.x names, as
+	 * smbtorture records) and refuses anything else.
+	 */
+	if (flags != 0 && flags != 0x80000000u)
 		err = ERROR_INVALID_PARAMETER;
 	ndr_put_u32(&call->dcc_out, err);
 	return 0;
@@ -622,8 +738,12 @@ srvsvc_call(struct dcerpc_call *call)
 		return share_enum(call, false);
 	case 16:
 		return share_get_info(call);
+	case 20:
+		return share_check(call);
 	case 21:
 		return server_get_info(call);
+	case 23:
+		return server_disk_enum(call);
 	case 24:
 		return server_statistics(call);
 	case 28:

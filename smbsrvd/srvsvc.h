@@ -36,6 +36,7 @@ extern const struct dcerpc_iface wkssvc_iface;
 #define ERROR_MORE_DATA			0x000000EAu
 #define NERR_UserNotFound		0x000008ADu
 #define NERR_NetNameNotFound		0x00000906u
+#define NERR_DeviceNotShared		0x00000907u
 #define NERR_ClientNameNotFound		0x00000908u
 #define NERR_FileIdNotFound		0x0000090Au
 #define NERR_InvalidComputer		0x0000092Fu
