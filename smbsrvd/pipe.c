@@ -283,6 +283,8 @@ pipe_read(struct smb_req *r, struct ofile *of, uint32_t len)
 	size_t at, done;
 	uint32_t st;
 
+	if (!(of->of_access & FILE_READ_DATA))
+		return STATUS_ACCESS_DENIED;
 	/* No more room than the message needs. */
 	if (m != NULL && m->pm_len - m->pm_off < len)
 		len = (uint32_t)(m->pm_len - m->pm_off);
@@ -312,6 +314,8 @@ pipe_write(struct smb_req *r, struct ofile *of, const uint8_t *data,
 {
 	uint32_t st;
 
+	if (!(of->of_access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return STATUS_ACCESS_DENIED;
 	if ((st = pipe_input(of->of_pipe, data, len)) != STATUS_SUCCESS)
 		return st;
 	msgbuf_put_le16(&r->r_rsp, WRITE_RSP_SIZE);
@@ -335,6 +339,10 @@ pipe_transceive(struct ofile *of, struct msgbuf_rd *in, uint32_t maxout,
 
 	if (p == NULL)
 		return STATUS_INVALID_DEVICE_REQUEST;
+	/* A transaction both writes and reads the pipe. */
+	if ((of->of_access & (FILE_READ_DATA | FILE_WRITE_DATA)) !=
+	    (FILE_READ_DATA | FILE_WRITE_DATA))
+		return STATUS_ACCESS_DENIED;
 	/* MS-FSA 2.1.5.10.34 (FSCTL_PIPE_TRANSCEIVE): unread data is busy. */
 	if (!TAILQ_EMPTY(&p->p_msgs))
 		return STATUS_PIPE_BUSY;

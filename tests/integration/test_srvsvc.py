@@ -19,7 +19,8 @@ from impacket import smb3structs
 from impacket.dcerpc.v5 import srvs, transport, wkst
 from impacket.dcerpc.v5.dtypes import NULL
 from impacket.dcerpc.v5.rpcrt import DCERPCException
-from impacket.nt_errors import STATUS_BUFFER_OVERFLOW, STATUS_FILE_CLOSED, \
+from impacket.nt_errors import STATUS_ACCESS_DENIED, \
+    STATUS_BUFFER_OVERFLOW, STATUS_FILE_CLOSED, \
     STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, \
     STATUS_USER_SESSION_DELETED
 from impacket.smbconnection import SMBConnection, SessionError
@@ -165,6 +166,21 @@ def test_pipe_names_and_the_open_registration(server):
         c.closeFile(tid, f)
     assert not [o for o in items(server, "/api/v1/opens")
                 if o["share"] == "IPC$"]
+    c.close()
+
+
+def test_pipe_io_needs_the_access_asked_for(server):
+    c = login(server)
+    tid = c.connectTree("IPC$")
+    fid = c.openFile(tid, "srvsvc", desiredAccess=0x80)  # READ_ATTRIBUTES
+    for fn, args in ((c.writeFile, (tid, fid, bind_pdu())),
+                     (c.readFile, (tid, fid, 0, 100))):
+        with pytest.raises(SessionError) as e:
+            fn(*args)
+        assert e.value.getErrorCode() == STATUS_ACCESS_DENIED
+    st, _ = transceive(c, tid, fid, bind_pdu(), 4280)
+    assert st == STATUS_ACCESS_DENIED
+    c.closeFile(tid, fid)
     c.close()
 
 
