@@ -50,6 +50,9 @@ rd_take(struct ndr_rd *r, size_t n)
 		r->nr_err = true;
 		return NULL;
 	}
+	/* An empty stub may have no buffer at all. */
+	if (r->nr_buf == NULL)
+		return (const uint8_t *)"";
 	p = r->nr_buf + r->nr_off;
 	r->nr_off += n;
 	return p;

@@ -54,6 +54,12 @@ test_ndr_short_read_fails_and_stays_failed(void **state)
 	assert_false(ndr_rd_ok(&r));
 	assert_int_equal(ndr_get_u8(&r), 0);
 	assert_int_equal(ndr_rd_remain(&r), 0);
+	/* An empty stub may come without a buffer (a request with none). */
+	ndr_rd_init(&r, NULL, 0);
+	ndr_rd_align(&r, 4);
+	assert_true(ndr_rd_ok(&r));
+	assert_int_equal(ndr_get_u8(&r), 0);
+	assert_false(ndr_rd_ok(&r));
 	/* A u16 after a u8 skips a pad byte: 1 + 1 + 2 > 3. */
 	ndr_rd_init(&r, b, sizeof(b));
 	(void)ndr_get_u8(&r);
