@@ -407,6 +407,45 @@ def test_impacket_enumerations_match_the_api(server):
     a.close()
 
 
+def test_many_shares_fragment_and_page(daemon_factory):
+    """60 shares: the level 2 answer spans several fragments; a small
+    PreferedMaximumLength pages through them with the resume handle."""
+    d = daemon_factory(users={USER: PASSWORD},
+                       extra_global="admin users = %s" % USER)
+    d.shares = {"share%02d" % i: {"path": d.state_dir + "/s%02d" % i,
+                                  "comment": "comment of share %d " % i * 3}
+                for i in range(60)}
+    d.start()
+    want = sorted(api_shares(d))
+    assert len(want) == 61
+    r = rpcclient(d, "netshareenumall")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(re.findall(r"^netname: (\S+)$", r.stdout, re.M)) == want
+
+    dce = rpc(d)
+    r = srvs.hNetrShareEnum(dce, 2)["InfoStruct"]["ShareInfo"]["Level2"]
+    assert sorted(s(e["shi2_netname"]) for e in r["Buffer"]) == want
+    got, resume, rounds = [], 0, 0
+    while True:
+        rounds += 1
+        try:
+            ans = srvs.hNetrShareEnum(dce, 1, resume, 1000)
+            more = False
+        except DCERPCException as e:
+            assert e.get_error_code() == 0xea       # ERROR_MORE_DATA
+            ans = e.get_packet()
+            more = True
+        page = ans["InfoStruct"]["ShareInfo"]["Level1"]
+        assert 0 < page["EntriesRead"] < 61 or not more
+        got += [s(x["shi1_netname"]) for x in page["Buffer"]]
+        resume = ans["ResumeHandle"]
+        if not more:
+            break
+        assert resume == len(got)
+    assert rounds > 1 and sorted(got) == want
+    dce.disconnect()
+
+
 def test_file_close_and_session_del_act_like_the_api(server):
     a = login(server, OTHER, OTHER_PW, smb3structs.SMB2_DIALECT_21)
     ta = a.connectTree("data")
