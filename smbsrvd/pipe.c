@@ -3,13 +3,11 @@
  */
 #include <sys/mman.h>
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "dcerpc.h"
