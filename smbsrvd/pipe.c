@@ -18,10 +18,12 @@
 #include "queue.h"
 #include "server.h"
 #include "session.h"
+#include "share.h"
 #include "smb2_info.h"
 #include "smb2_req.h"
 #include "srvs.h"
 #include "srvsvc.h"
+#include "tree.h"
 #include "ucs2.h"
 
 #define READ_RSP_SIZE	17
@@ -357,6 +359,32 @@ pipe_transceive(struct ofile *of, struct msgbuf_rd *in, uint32_t maxout,
 	st = pipe_take(p, out->wr_buf + at, n, &done);
 	msgbuf_truncate(out, at + done);
 	return st;
+}
+
+uint32_t
+pipe_wait(struct smb_req *r, struct msgbuf_rd *in)
+{
+	const uint8_t *name;
+	uint32_t namelen;
+	struct tree *t;
+	bool ipc;
+
+	/* IOCTL holds no tree (smb2_dispatch.c): the header names it. */
+	if ((t = tree_lookup(r->r_sess, r->r_hdr.h_tree_id)) == NULL)
+		return STATUS_NETWORK_NAME_DELETED;
+	ipc = t->t_share->sh_type == SHARE_IPC;
+	tree_rele(t);
+	if (!ipc)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	/* FILE_PIPE_WAIT_FOR_BUFFER: Timeout, NameLength, flags, Name. */
+	msgbuf_skip(in, 8);
+	namelen = msgbuf_get_le32(in);
+	msgbuf_skip(in, 2);
+	if (!msgbuf_rd_ok(in) || namelen % 2 != 0 ||
+	    (name = msgbuf_get_ptr(in, namelen)) == NULL)
+		return STATUS_INVALID_PARAMETER;
+	return kind_lookup(name, namelen) != NULL ? STATUS_SUCCESS :
+	    STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
 uint32_t

@@ -43,6 +43,7 @@ struct smb_req;
 #endif
 
 #define FSCTL_PIPE_TRANSCEIVE		0x0011C017u
+#define FSCTL_PIPE_WAIT			0x00110018u
 
 /*
  * CREATE on IPC$: name (UTF-16LE, namelen bytes) is "srvsvc" or
@@ -63,6 +64,12 @@ uint32_t	pipe_write(struct smb_req *, struct ofile *,
  */
 uint32_t	pipe_transceive(struct ofile *, struct msgbuf_rd *in,
 		    uint32_t maxout, struct msgbuf_wr *out);
+/*
+ * FSCTL_PIPE_WAIT on IPC$ (MS-FSCC 2.3.49 FSCTL_PIPE_WAIT, MS-SMB2
+ * 3.3.5.15): our pipes always have an instance free, so a name we serve
+ * is STATUS_SUCCESS at once and any other STATUS_OBJECT_NAME_NOT_FOUND.
+ */
+uint32_t	pipe_wait(struct smb_req *, struct msgbuf_rd *in);
 /* QUERY_INFO on a pipe open (MS-FSCC 2.4.41, 2.4.33, 2.4.34). */
 uint32_t	pipe_query_info(struct smb_req *, struct ofile *, uint8_t type,
 		    uint8_t cls, uint32_t outlen);

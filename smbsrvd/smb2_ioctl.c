@@ -53,6 +53,9 @@ smb2_ioctl(struct smb_req *r)
 		}
 		st = smb2_validate_negotiate(r, &in, &out);
 		break;
+	case FSCTL_PIPE_WAIT:
+		st = pipe_wait(r, &in);
+		break;
 	case FSCTL_PIPE_TRANSCEIVE:		/* 3.3.5.15.1 */
 		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
 		    STATUS_SUCCESS)

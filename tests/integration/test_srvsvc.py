@@ -166,6 +166,26 @@ def test_pipe_names_and_the_open_registration(server):
         c.closeFile(tid, f)
     assert not [o for o in items(server, "/api/v1/opens")
                 if o["share"] == "IPC$"]
+    # FSCTL_PIPE_WAIT: a pipe we serve is there at once.
+    for name, want in (("srvsvc", STATUS_SUCCESS),
+                       ("nosuch", STATUS_OBJECT_NAME_NOT_FOUND)):
+        u16 = name.encode("utf-16le")
+        blob = struct.pack("<QIBB", 0, len(u16), 0, 0) + u16
+        smb = c._SMBConnection
+        p = smb.SMB_PACKET()
+        p["Command"] = smb3structs.SMB2_IOCTL
+        p["TreeID"] = tid
+        io = smb3structs.SMB2Ioctl()
+        io["FileID"] = b"\xff" * 16
+        io["CtlCode"] = 0x00110018
+        io["MaxInputResponse"] = 0
+        io["MaxOutputResponse"] = 0
+        io["InputCount"] = len(blob)
+        io["Buffer"] = blob
+        io["OutputOffset"] = 0
+        io["Flags"] = smb3structs.SMB2_0_IOCTL_IS_FSCTL
+        p["Data"] = io
+        assert smb.recvSMB(smb.sendSMB(p))["Status"] == want, name
     c.close()
 
 
