@@ -801,6 +801,11 @@ wkssvc_call(struct dcerpc_call *call)
 		/* WKSTA_INFO_100 (MS-WKST 2.2.5.1). */
 		ndr_put_u32(w, PLATFORM_ID_NT);
 		ndr_put_wstr_ptr(w, as.name);
+		/*
+		 * wki100_langroup: smbsrvd belongs to no domain and has no
+		 * workgroup setting; Windows and Samba call a standalone
+		 * machine's group WORKGROUP by default.
+		 */
 		ndr_put_wstr_ptr(w, "WORKGROUP");
 		ndr_put_u32(w, SRVSVC_VERSION_MAJOR);
 		ndr_put_u32(w, SRVSVC_VERSION_MINOR);
