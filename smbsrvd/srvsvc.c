@@ -701,16 +701,22 @@ name_validate(struct dcerpc_call *call)
 }
 
 /*
- * NetrShareAdd (14), NetrShareSetInfo (17), NetrShareDel (18) need
- * admin_share_add/admin_share_set/admin_share_remove (admin.h, with
- * persistence to the configuration), which this tree does not have yet:
- * they answer ERROR_NOT_SUPPORTED (MS-SRVS 2.2.2.10) until then.  The
- * request is not decoded: nothing in it changes the answer.
+ * NetrShareAdd (14, 3.1.4.7), NetrShareSetInfo (17, 3.1.4.11) and
+ * NetrShareDel (18, 3.1.4.12) need admin_share_add, admin_share_set and
+ * admin_share_remove (admin.h, with persistence to the configuration),
+ * which this tree does not have yet: administrators get
+ * ERROR_NOT_SUPPORTED (MS-SRVS 2.2.2.10) until then, everybody else
+ * ERROR_ACCESS_DENIED (<56>, <66>, <70>).  Nothing else in the request
+ * changes the answer, so it is not decoded.  Add and SetInfo answer
+ * their [in, out, unique] ParmErr as NULL: no member was judged.
  */
 static uint32_t
 share_change_unsupported(struct dcerpc_call *call)
 {
-	ndr_put_u32(&call->dcc_out, ERROR_NOT_SUPPORTED);
+	if (call->dcc_opnum != 18)
+		ndr_put_ptr(&call->dcc_out, false);	/* ParmErr */
+	ndr_put_u32(&call->dcc_out, call->dcc_caller->dc_admin ?
+	    ERROR_NOT_SUPPORTED : ERROR_ACCESS_DENIED);
 	return 0;
 }
 
