@@ -700,26 +700,6 @@ name_validate(struct dcerpc_call *call)
 	return 0;
 }
 
-/*
- * NetrShareAdd (14, 3.1.4.7), NetrShareSetInfo (17, 3.1.4.11) and
- * NetrShareDel (18, 3.1.4.12) need admin_share_add, admin_share_set and
- * admin_share_remove (admin.h, with persistence to the configuration),
- * which this tree does not have yet: administrators get
- * ERROR_NOT_SUPPORTED (MS-SRVS 2.2.2.10) until then, everybody else
- * ERROR_ACCESS_DENIED (<56>, <66>, <70>).  Nothing else in the request
- * changes the answer, so it is not decoded.  Add and SetInfo answer
- * their [in, out, unique] ParmErr as NULL: no member was judged.
- */
-static uint32_t
-share_change_unsupported(struct dcerpc_call *call)
-{
-	if (call->dcc_opnum != 18)
-		ndr_put_ptr(&call->dcc_out, false);	/* ParmErr */
-	ndr_put_u32(&call->dcc_out, call->dcc_caller->dc_admin ?
-	    ERROR_NOT_SUPPORTED : ERROR_ACCESS_DENIED);
-	return 0;
-}
-
 static uint32_t
 srvsvc_call(struct dcerpc_call *call)
 {
@@ -739,7 +719,7 @@ srvsvc_call(struct dcerpc_call *call)
 	case 14:
 	case 17:
 	case 18:
-		return share_change_unsupported(call);
+		return srvsvc_share_change(call);
 	case 15:
 		return share_enum(call, false);
 	case 16:

@@ -11,7 +11,8 @@
  * not guest); denied calls return ERROR_ACCESS_DENIED.
  *
  * srvsvc.c holds the dispatch table, shares, server information, time
- * and name validation; srvsvc_enum.c sessions, connections and files.
+ * and name validation; srvsvc_enum.c sessions, connections and files;
+ * srvsvc_share.c share changes.
  */
 #ifndef SMBSRVD_SRVSVC_H
 #define SMBSRVD_SRVSVC_H
@@ -34,6 +35,7 @@ extern const struct dcerpc_iface wkssvc_iface;
 #define ERROR_INVALID_NAME		0x0000007Bu
 #define ERROR_INVALID_LEVEL		0x0000007Cu
 #define ERROR_MORE_DATA			0x000000EAu
+#define NERR_DuplicateShare		0x00000846u
 #define NERR_UserNotFound		0x000008ADu
 #define NERR_NetNameNotFound		0x00000906u
 #define NERR_DeviceNotShared		0x00000907u
@@ -93,5 +95,7 @@ uint32_t	srvsvc_file_get_info(struct dcerpc_call *);
 uint32_t	srvsvc_file_close(struct dcerpc_call *);
 uint32_t	srvsvc_session_enum(struct dcerpc_call *);
 uint32_t	srvsvc_session_del(struct dcerpc_call *);
+/* srvsvc_share.c: opnums 14, 17, 18. */
+uint32_t	srvsvc_share_change(struct dcerpc_call *);
 
 #endif

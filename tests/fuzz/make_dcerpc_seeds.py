@@ -35,6 +35,13 @@ r = srvs.NetrFileGetInfo(); r['ServerName']=NULL; r['FileId']=1; r['Level']=3; a
 r = srvs.NetrFileClose(); r['ServerName']=NULL; r['FileId']=1; add('file_close', r)
 r = srvs.NetrShareCheck(); r['ServerName']=NULL; r['Device']='C:\\\x00'; add('share_check', r)
 r = srvs.NetrServerDiskEnum(); r['ServerName']=NULL; r['Level']=0; r['DiskInfoStruct']['Buffer']=NULL; r['PreferedMaximumLength']=0xffffffff; r['ResumeHandle']=NULL; add('disk_enum', r)
+r = srvs.NetrShareAdd(); r['ServerName']=NULL; r['Level']=502; r['InfoStruct']['tag']=502
+i = r['InfoStruct']['ShareInfo502']; i['shi502_netname']='new\x00'; i['shi502_type']=0; i['shi502_remark']='r\x00'
+i['shi502_permissions']=0; i['shi502_max_uses']=5; i['shi502_current_uses']=0; i['shi502_path']='C:\\x\x00'
+i['shi502_passwd']=NULL; i['shi502_reserved']=4; i['shi502_security_descriptor']=b'\x01\x00\x04\x80'; r['ParmErr']=0; add('share_add502', r)
+r = srvs.NetrShareSetInfo(); r['ServerName']=NULL; r['NetName']='data\x00'; r['Level']=1004; r['ShareInfo']['tag']=1004
+r['ShareInfo']['ShareInfo1004']['shi1004_remark']='c\x00'; r['ParmErr']=0; add('share_set1004', r)
+r = srvs.NetrShareDel(); r['ServerName']=NULL; r['NetName']='data\x00'; r['Reserved']=0; add('share_del', r)
 for name,(op,stub) in stubs.items():
     w('dcerpc', 'stub_'+name, bytes([0x05, op]) + stub)
 r = wkst.NetrWkstaGetInfo(); r['ServerName']='\x00'*10; r['Level']=100

@@ -525,48 +525,91 @@ def test_non_administrators_are_refused(server):
     assert "WERR_ACCESS_DENIED" in r.stdout + r.stderr
 
 
-def share_change_errors(dce):
-    """NetrShareAdd, NetrShareSetInfo, NetrShareDel: their errors."""
-    codes = []
+def share_add(dce, name="newshare", path="C:\\tmp", stype=0):
     add = srvs.NetrShareAdd()
     add["ServerName"] = NULL
     add["Level"] = 2
     add["InfoStruct"]["tag"] = 2
     i2 = add["InfoStruct"]["ShareInfo2"]
-    i2["shi2_netname"] = "newshare\0"
-    i2["shi2_type"] = 0
+    i2["shi2_netname"] = name + "\0"
+    i2["shi2_type"] = stype
     i2["shi2_remark"] = "made over srvsvc\0"
     i2["shi2_permissions"] = 0
     i2["shi2_max_uses"] = 0xffffffff
     i2["shi2_current_uses"] = 0
-    i2["shi2_path"] = "C:\\tmp\0"
+    i2["shi2_path"] = path + "\0"
     i2["shi2_passwd"] = NULL
     add["ParmErr"] = 0
+    return add
+
+
+def share_set(dce, name="data", level=1004, remark="changed"):
     st = srvs.NetrShareSetInfo()
     st["ServerName"] = NULL
-    st["NetName"] = "data\0"
-    st["Level"] = 1004
-    st["ShareInfo"]["tag"] = 1004
-    st["ShareInfo"]["ShareInfo1004"]["shi1004_remark"] = "changed\0"
+    st["NetName"] = name + "\0"
+    st["Level"] = level
+    st["ShareInfo"]["tag"] = level
+    if level == 1004:
+        st["ShareInfo"]["ShareInfo1004"]["shi1004_remark"] = remark + "\0"
+    elif level == 0:
+        st["ShareInfo"]["ShareInfo0"]["shi0_netname"] = name + "\0"
     st["ParmErr"] = 0
+    return st
+
+
+def share_del(dce, name="data"):
     rm = srvs.NetrShareDel()
     rm["ServerName"] = NULL
-    rm["NetName"] = "data\0"
+    rm["NetName"] = name + "\0"
     rm["Reserved"] = 0
-    for req in (add, st, rm):
-        with pytest.raises(DCERPCException) as e:
-            dce.request(req)
-        codes.append(e.value.get_error_code())
-    return codes
+    return rm
 
 
-def test_share_changes_wait_for_the_admin_interface(server):
-    # admin_share_add/set/remove are not in this tree yet (wip-api).
+def call_error(dce, req):
+    """(NET_API_STATUS, ParmErr or None) of a call that fails."""
+    with pytest.raises(DCERPCException) as e:
+        dce.request(req)
+    pkt = e.value.get_packet()
+    parm = None
+    if pkt is not None and "ParmErr" in pkt.fields:
+        parm = pkt["ParmErr"]
+    return e.value.get_error_code(), parm
+
+
+def test_share_changes_are_checked_then_wait_for_the_admin_interface(
+        server):
+    ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER = 0x32, 0x57
+    NERR_DuplicateShare, NERR_NetNameNotFound = 0x846, 0x906
     dce = rpc(server)
-    assert share_change_errors(dce) == [0x32] * 3   # ERROR_NOT_SUPPORTED
+    # Requests that pass every check MS-SRVS names reach the change,
+    # which needs admin_share_add/set/remove (not in this tree yet).
+    for req in (share_add(dce), share_set(dce), share_del(dce)):
+        assert call_error(dce, req)[0] == ERROR_NOT_SUPPORTED
+    # 3.1.4.7, 3.1.4.11, 3.1.4.12: the checks before the change.
+    assert call_error(dce, share_add(dce, name="DATA"))[0] == \
+        NERR_DuplicateShare
+    assert call_error(dce, share_add(dce, name="pipe"))[0] == \
+        ERROR_ACCESS_DENIED
+    assert call_error(dce, share_add(dce, name="x" * 81)) == \
+        (ERROR_INVALID_PARAMETER, 1)
+    assert call_error(dce, share_add(dce, path="relative")) == \
+        (ERROR_INVALID_PARAMETER, 8)
+    assert call_error(dce, share_add(dce, stype=1))[0] == \
+        ERROR_INVALID_PARAMETER
+    assert call_error(dce, share_set(dce, remark="r" * 49)) == \
+        (ERROR_INVALID_PARAMETER, 4)
+    assert call_error(dce, share_set(dce, name="nosuch"))[0] == \
+        NERR_NetNameNotFound
+    assert call_error(dce, share_set(dce, level=0))[0] == \
+        ERROR_INVALID_LEVEL
+    assert call_error(dce, share_del(dce, "nosuch"))[0] == \
+        NERR_NetNameNotFound
     dce.disconnect()
+    # Non-administrators are refused before anything else.
     dce = rpc(server, user=OTHER, password=OTHER_PW)
-    assert share_change_errors(dce) == [ERROR_ACCESS_DENIED] * 3
+    for req in (share_add(dce), share_set(dce), share_del(dce),
+                share_del(dce, "nosuch")):
+        assert call_error(dce, req)[0] == ERROR_ACCESS_DENIED
     dce.disconnect()
     shares = api_shares(server)
     assert "newshare" not in shares
