@@ -188,7 +188,6 @@ get_share_union(struct ndr_rd *rd, uint32_t level, struct share_change *sc,
 struct find {
 	const char	*f_name;
 	bool		 f_found;
-	uint32_t	 f_type;
 };
 
 static int
@@ -199,18 +198,16 @@ find_cb(const struct admin_share *s, void *arg)
 	if (strcasecmp(s->name, f->f_name) != 0)
 		return 0;
 	f->f_found = true;
-	f->f_type = s->type;
 	return 1;
 }
 
 /* ShareList lookup (MS-SRVS 3.1.6.1) through admin.h. */
 static bool
-share_find(const char *name, uint32_t *type)
+share_find(const char *name)
 {
-	struct find f = { name, false, 0 };
+	struct find f = { name, false };
 
 	(void)admin_share_list(NULL, find_cb, &f);
-	*type = f.f_type;
 	return f.f_found;
 }
 
@@ -249,7 +246,7 @@ srvsvc_share_change(struct dcerpc_call *call)
 	struct ndr_rd *rd = &call->dcc_in;
 	struct share_change *sc;
 	char srv[SRVSVC_STR_MAX];
-	uint32_t level = 0, err = 0, parm = 0, type;
+	uint32_t level = 0, err = 0, parm = 0;
 	bool present, has_parm = false, known;
 	int rc = 0;
 
@@ -270,7 +267,7 @@ srvsvc_share_change(struct dcerpc_call *call)
 			goto bad;
 		if (rc == -2 || sc->sc_name[0] == '\0')
 			err = ERROR_INVALID_PARAMETER;
-		else if (!share_find(sc->sc_name, &type))
+		else if (!share_find(sc->sc_name))
 			err = NERR_NetNameNotFound;
 		else
 			err = share_apply(18, sc);
@@ -324,12 +321,12 @@ srvsvc_share_change(struct dcerpc_call *call)
 		} else if (!sc->sc_has_path) {
 			err = ERROR_INVALID_PARAMETER;
 			parm = SHARE_PATH_PARMNUM;
-		} else if (share_find(sc->sc_name, &type))
+		} else if (share_find(sc->sc_name))
 			err = NERR_DuplicateShare;
 	} else if (err == 0) {
 		if (sc->sc_name[0] == '\0')
 			err = ERROR_INVALID_PARAMETER;
-		else if (!share_find(sc->sc_name, &type))
+		else if (!share_find(sc->sc_name))
 			err = NERR_NetNameNotFound;
 	}
 	if (err == 0)
