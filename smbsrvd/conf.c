@@ -177,6 +177,13 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf, cf_map_to_guest), "never",
 	    0, 0, NULL, "bad user: unknown user names log on as guest",
 	    guest_words },
+	{ "srvsvc pipe", KW_GLOBAL, KT_BOOL, set_bool,
+	    offsetof(struct conf, cf_srvsvc_pipe), "yes",
+	    0, 0, NULL, "serve MS-SRVS on the IPC$ named pipe srvsvc", NULL },
+	{ "admin users", KW_GLOBAL, KT_TEXT, set_text,
+	    offsetof(struct conf, cf_admin_users), "",
+	    0, 0, NULL, "users the srvsvc pipe treats as administrators",
+	    NULL },
 
 	{ "path", KW_SHARE, KT_PATH, set_path,
 	    offsetof(struct conf_share, sh_path), NULL,
@@ -1156,6 +1163,7 @@ conf_free(struct conf *cf)
 	free(cf->cf_admin_token_file);
 	free(cf->cf_user_db);
 	free(cf->cf_pid_file);
+	free(cf->cf_admin_users);
 	free(cf);
 }
 

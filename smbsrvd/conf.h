@@ -72,6 +72,8 @@ struct conf {
 	int			 cf_signing_required;	/* "server signing" */
 	int			 cf_smb_encrypt;	/* CONF_ENCRYPT_* */
 	int			 cf_map_to_guest;	/* "bad user" = 1 */
+	bool			 cf_srvsvc_pipe;	/* serve \PIPE\srvsvc */
+	char			*cf_admin_users;	/* names, blank/comma */
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

@@ -16,6 +16,7 @@
 #include "ntstatus.h"
 #include "ofile.h"
 #include "oplock.h"
+#include "pipe.h"
 #include "server.h"
 #include "session.h"
 #include "share.h"
@@ -137,6 +138,7 @@ ofile_rele(struct ofile *of)
 		return;
 	if (of->of_dir != NULL)
 		vfs_dir_close(of->of_dir);
+	pipe_free(of->of_pipe);
 	if (of->of_fd != -1)
 		close(of->of_fd);
 	free(of->of_dir_pattern);

@@ -70,6 +70,7 @@
 
 struct brlock_table;
 struct lease;
+struct pipe;
 struct session;
 struct smb2_cn;
 struct tree;
@@ -155,6 +156,8 @@ struct ofile {
 	char			*of_dir_pattern;
 	/* CHANGE_NOTIFY state (smb2_notify.c); ofile_close() ends it. */
 	struct smb2_cn		*of_notify;
+	/* A named pipe on IPC$ (pipe.c): NULL for files; freed with us. */
+	struct pipe		*of_pipe;
 };
 
 /* The share-mode check of MS-FSA 2.1.5.1.2: 0 or SHARING_VIOLATION. */

@@ -18,6 +18,7 @@
 #include "lease.h"
 #include "ofile.h"
 #include "oplock.h"
+#include "pipe.h"
 #include "session.h"
 #include "server.h"
 #include "share.h"
@@ -358,9 +359,15 @@ smb2_create(struct smb_req *r)
 	if (cc.twrp)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 
-	/* Named pipes arrive with the srvsvc work; none exists yet. */
-	if (sh->sh_type == SHARE_IPC)
-		return STATUS_OBJECT_NAME_NOT_FOUND;
+	/* IPC$ holds named pipes only (pipe.c). */
+	if (sh->sh_type == SHARE_IPC) {
+		if ((status = pipe_create(r, name16, namelen, access, share,
+		    opts, &of)) != STATUS_SUCCESS)
+			return status;
+		smb2_req_set_file(r, of);
+		return create_respond(r, of, FILE_OPENED,
+		    SMB2_OPLOCK_LEVEL_NONE, &cc);
+	}
 
 	if (namelen == 0)
 		path[0] = '\0';

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "ntstatus.h"
 #include "ofile.h"
+#include "pipe.h"
 #include "secdesc.h"
 #include "server.h"
 #include "share.h"
@@ -669,6 +670,8 @@ smb2_query_info(struct smb_req *r)
 	if ((st = smb2_req_file(r, q.q_fid_p, q.q_fid_v, &of)) !=
 	    STATUS_SUCCESS)
 		return st;
+	if (of->of_pipe != NULL)
+		return pipe_query_info(r, of, q.q_type, q.q_class, q.q_outlen);
 	/* 3.3.5.20: neither buffer may exceed MaxTransactSize. */
 	if (q.q_outlen > max || q.q_inlen > max)
 		return STATUS_INVALID_PARAMETER;
@@ -1054,6 +1057,12 @@ smb2_set_info(struct smb_req *r)
 	/* 3.3.5.21, in the spec's order. */
 	if (s.s_buflen > r->r_conn->c_max_transact || s.s_buflen == 0)
 		return STATUS_INVALID_PARAMETER;
+	if (of->of_pipe != NULL) {
+		if ((st = pipe_set_info(s.s_type, s.s_class)) != 0)
+			return st;
+		msgbuf_put_le16(&r->r_rsp, SI_RSP_SIZE);
+		return STATUS_SUCCESS;
+	}
 	switch (s.s_type) {
 	case SMB2_0_INFO_FILE:
 		st = set_file(of, &s);

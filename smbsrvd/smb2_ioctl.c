@@ -1,9 +1,10 @@
 /*
  * smb2_ioctl.c — IOCTL (MS-SMB2 3.3.5.15).  The SMB2 core answers
- * FSCTL_VALIDATE_NEGOTIATE_INFO; file-system controls arrive with the
- * file layer and are refused cleanly until then.
+ * FSCTL_VALIDATE_NEGOTIATE_INFO, named pipes FSCTL_PIPE_TRANSCEIVE
+ * (pipe.c); other file-system controls are refused cleanly.
  */
 #include "ntstatus.h"
+#include "pipe.h"
 #include "smb2_negotiate.h"
 #include "smb2_req.h"
 
@@ -21,6 +22,7 @@ smb2_ioctl(struct smb_req *r)
 	struct msgbuf_wr out;
 	uint32_t ctl, inoff, inlen, maxout, flags, st;
 	uint64_t fid_p, fid_v;
+	struct ofile *of;
 
 	if (smb2_req_body(r, IOCTL_REQ_SIZE) == -1)
 		return STATUS_INVALID_PARAMETER;
@@ -51,11 +53,21 @@ smb2_ioctl(struct smb_req *r)
 		}
 		st = smb2_validate_negotiate(r, &in, &out);
 		break;
+	case FSCTL_PIPE_WAIT:
+		st = pipe_wait(r, &in);
+		break;
+	case FSCTL_PIPE_TRANSCEIVE:		/* 3.3.5.15.1 */
+		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
+		    STATUS_SUCCESS)
+			st = pipe_transceive(of, &in, maxout, &out);
+		break;
 	default:
 		st = STATUS_NOT_SUPPORTED;
 		break;
 	}
-	if (st == STATUS_SUCCESS) {
+	/* 3.3.4.4: BUFFER_OVERFLOW from a pipe comes with its data. */
+	r->r_rsp_keep = st == STATUS_BUFFER_OVERFLOW;
+	if (st == STATUS_SUCCESS || st == STATUS_BUFFER_OVERFLOW) {
 		/* 2.2.32: the output follows the 48-byte fixed part. */
 		msgbuf_put_le16(&r->r_rsp, IOCTL_RSP_SIZE);
 		msgbuf_put_le16(&r->r_rsp, 0);

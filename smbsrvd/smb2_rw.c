@@ -11,6 +11,7 @@
 #include "ntstatus.h"
 #include "ofile.h"
 #include "oplock.h"
+#include "pipe.h"
 #include "share.h"
 #include "smb2_req.h"
 #include "tree.h"
@@ -51,6 +52,8 @@ smb2_read(struct smb_req *r)
 	if (len > r->r_conn->c_max_read || !smb2_req_charge_ok(r, len) ||
 	    channel != SMB2_CHANNEL_NONE)
 		return STATUS_INVALID_PARAMETER;
+	if (of->of_pipe != NULL)
+		return pipe_read(r, of, len);
 	if (of->of_is_dir)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!(of->of_access & (FILE_READ_DATA | FILE_EXECUTE)))
@@ -114,6 +117,8 @@ smb2_write(struct smb_req *r)
 	msgbuf_seek(&r->r_rd, dataoff);
 	if ((data = msgbuf_get_ptr(&r->r_rd, len)) == NULL && len > 0)
 		return STATUS_INVALID_PARAMETER;
+	if (of->of_pipe != NULL)
+		return pipe_write(r, of, data, len);
 	if (of->of_is_dir)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!(of->of_access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) ||

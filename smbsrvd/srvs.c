@@ -106,6 +106,16 @@ srvs_pwerror(void)
 	srvs_stats.st_pwerrors++;
 }
 
+/*
+ * MS-SMB2 3.3.5.9: a CREATE the store refused for access, or an anonymous
+ * pipe open the NullSessionPipeList does not allow.
+ */
+void
+srvs_permerror(void)
+{
+	srvs_stats.st_permerrors++;
+}
+
 void
 srvs_bytes_received(uint64_t n)
 {

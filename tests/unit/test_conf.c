@@ -975,6 +975,26 @@ test_conf_enums_accept_every_word_in_any_case(void **state)
 		check_enum_case(&share_words[i], true);
 }
 
+/* "srvsvc pipe" is a boolean, "admin users" text kept as written. */
+static void
+test_conf_srvsvc_pipe_and_admin_users(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	cf = good("[global]\nsrvsvc pipe = no\n"
+	    "admin users = alice, Bob carol\n[x]\npath = /x\n");
+	assert_false(cf->cf_srvsvc_pipe);
+	assert_string_equal(cf->cf_admin_users, "alice, Bob carol");
+	conf_free(cf);
+	BAD("[global]\nsrvsvc pipe = maybe\n[x]\npath = /x\n",
+	    "t.conf:2: \"srvsvc pipe\": invalid boolean \"maybe\" (use yes or no)");
+	/* A share section has neither. */
+	BAD("[x]\npath = /x\nadmin users = alice\n",
+	    "t.conf:3: \"admin users\" is a global keyword, not allowed in "
+	    "share [x]");
+}
+
 static void
 test_conf_enum_keywords_default(void **state)
 {
@@ -997,7 +1017,11 @@ test_conf_enum_keywords_default(void **state)
 	    "\tserver signing = auto\n"
 	    "\tsmb encrypt = desired\n"
 	    "\tmap to guest = never\n"
+	    "\tsrvsvc pipe = yes\n"
+	    "\tadmin users =\n"
 	    "\n[x]\n"));
+	assert_true(cf->cf_srvsvc_pipe);
+	assert_string_equal(cf->cf_admin_users, "");
 	assert_non_null(strstr(out, "\tmax uses = 0\n"
 	    "\tsmb encrypt = desired\n"));
 	free(out);
@@ -1638,6 +1662,8 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tserver signing = mandatory\n"
 	    "\tsmb encrypt = off\n"
 	    "\tmap to guest = bad user\n"
+	    "\tsrvsvc pipe = yes\n"
+	    "\tadmin users =\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"
@@ -1927,6 +1953,7 @@ main(void)
 		cmocka_unit_test(test_conf_integers_are_strict_decimal),
 		cmocka_unit_test(
 		    test_conf_enums_accept_every_word_in_any_case),
+		cmocka_unit_test(test_conf_srvsvc_pipe_and_admin_users),
 		cmocka_unit_test(test_conf_enum_keywords_default),
 		cmocka_unit_test(
 		    test_conf_enum_words_take_blank_runs_as_one_space),
