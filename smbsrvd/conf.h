@@ -71,6 +71,7 @@ struct conf {
 	int			 cf_signing_required;	/* "server signing" */
 	int			 cf_smb_encrypt;	/* CONF_ENCRYPT_* */
 	int			 cf_map_to_guest;	/* "bad user" = 1 */
+	unsigned int		 cf_session_expiry;	/* seconds, 0 never */
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

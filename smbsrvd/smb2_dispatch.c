@@ -429,6 +429,8 @@ gate_session(struct smb_req *r, const struct smb2_cmd_info *ci)
 	}
 	/* 3.3.5.2.8: every request refreshes the idle time. */
 	s->s_idle_ms = clock_mono_ms();
+	/* 3.3.6.3 even if the timer has not run yet in this turn. */
+	(void)session_expire_due(s, s->s_idle_ms);
 	switch (s->s_state) {
 	case SESSION_VALID:
 		break;

@@ -251,6 +251,8 @@ session_done(struct smb_req *r, struct session *s,
 	if (!s->s_anonymous)
 		c->c_constrained = false;
 	session_set_state(s, SESSION_VALID);
+	/* 3.3.5.5.3: ExpirationTime; NTLM gives none, the setting does. */
+	session_set_expiry(s, cf->cf_session_expiry);
 	r->r_rsp_sign = res->nr_have_key;
 	log_info("session %u: %s%s%s authenticated from %s (SMB %s%s)",
 	    s->s_global_id, s->s_anonymous ? "anonymous" : "user ",

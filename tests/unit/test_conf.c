@@ -988,6 +988,7 @@ test_conf_enum_keywords_default(void **state)
 	assert_int_equal(cf->cf_signing_required, 0);
 	assert_int_equal(cf->cf_smb_encrypt, CONF_ENCRYPT_DESIRED);
 	assert_int_equal(cf->cf_map_to_guest, 0);
+	assert_int_equal(cf->cf_session_expiry, 0);	/* never */
 	assert_int_equal(TAILQ_FIRST(&cf->cf_shares)->sh_smb_encrypt,
 	    CONF_ENCRYPT_DESIRED);
 	out = print_str(cf);
@@ -997,6 +998,7 @@ test_conf_enum_keywords_default(void **state)
 	    "\tserver signing = auto\n"
 	    "\tsmb encrypt = desired\n"
 	    "\tmap to guest = never\n"
+	    "\tsession expiry = 0\n"
 	    "\n[x]\n"));
 	assert_non_null(strstr(out, "\tmax uses = 0\n"
 	    "\tsmb encrypt = desired\n"));
@@ -1612,6 +1614,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "server signing = required\n"
 	    "smb encrypt = no\n"
 	    "map to guest = Bad User\n"
+	    "session expiry = 3600\n"
 	    "[b]\n"
 	    "path = b\n"
 	    "writable = yes\n"
@@ -1638,6 +1641,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tserver signing = mandatory\n"
 	    "\tsmb encrypt = off\n"
 	    "\tmap to guest = bad user\n"
+	    "\tsession expiry = 3600\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"
