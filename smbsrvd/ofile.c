@@ -438,3 +438,17 @@ ofile_scavenger_count(void)
 {
 	return ofile_ndisconnected;
 }
+
+void
+ofile_close_all(void)
+{
+	struct ofile *of;
+
+	/* Closing one may act on others (oplocks): take the first each time. */
+	while ((of = TAILQ_FIRST(&server.sv_opens)) != NULL) {
+		if (of->of_state == OFILE_DISCONNECTED)
+			log_info("open %u of \"%s\": closed, the server stops",
+			    of->of_global_id, of->of_path);
+		ofile_close(of);
+	}
+}

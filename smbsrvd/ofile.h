@@ -190,6 +190,11 @@ struct ofile	*ofile_find_create_guid(const uint8_t guid[16],
 		    const uint8_t client[16]);
 /* Disconnected opens waiting on the scavenger, in deadline order. */
 size_t		 ofile_scavenger_count(void);
+/*
+ * Server shutdown: every open left closes for real, the disconnected
+ * ones waiting on the scavenger too (its timers are cancelled).
+ */
+void		 ofile_close_all(void);
 /* The fnode of (dev, ino) if any open has it, for share checks. */
 struct fnode	*ofile_fnode_find(dev_t, ino_t);
 
