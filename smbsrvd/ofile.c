@@ -318,6 +318,21 @@ ofile_close_tree(struct tree *t)
 }
 
 /*
+ * A durable open whose file is to be deleted when it closes is not kept:
+ * the session that asked for the deletion is gone, so the open closes
+ * and the deletion happens (smbtorture smb2.durable-open.delete_on_close1
+ * checks it; Samba refuses to disconnect such a handle and closes it).
+ * Holding the file for a reconnect would keep the name from everybody
+ * else, with a share mode nobody can reclaim in time to use.
+ */
+static bool
+ofile_durable_keepable(const struct ofile *of)
+{
+	return of->of_durable && !of->of_delete_on_close &&
+	    !(of->of_fnode != NULL && of->of_fnode->fn_delete_pending);
+}
+
+/*
  * 3.3.7.1 B.1: what survives the loss of its connection.  A durable open
  * keeps its file only while its batch oplock (or, with leases, a lease
  * with handle caching) is held: mid-break or broken, it closes.
@@ -327,7 +342,8 @@ ofile_preserved_on_loss(const struct ofile *of)
 {
 	if (of->of_resilient)
 		return true;
-	return of->of_durable && of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
+	return ofile_durable_keepable(of) &&
+	    of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
 	    of->of_oplock_state == OPLOCK_HELD;
 }
 
@@ -377,7 +393,7 @@ ofile_end_session(struct session *s, enum ofile_end how)
 
 	TAILQ_FOREACH_SAFE(of, &s->s_opens, of_session_entry, tof) {
 		if (how == OFILE_END_LOGOFF &&
-		    (of->of_durable || of->of_resilient))
+		    (ofile_durable_keepable(of) || of->of_resilient))
 			ofile_detach(of);
 		else if (how == OFILE_END_LOST && ofile_preserved_on_loss(of))
 			ofile_detach(of);

@@ -164,3 +164,33 @@ def test_session_past_expiry_is_expired_and_reauth_revives_it(
     c.closeFile(tid, fid)
     c.logoff()
     c.close()
+
+
+def test_durable_open_with_delete_on_close_is_not_kept(server):
+    """A durable open marked delete-on-close closes when its connection
+    drops (its file deleted) instead of waiting for a reconnect that
+    would hold the name (smb2.durable-open.delete_on_close1, Samba)."""
+    import os
+    import time
+    ctx = smb3structs.SMB2CreateContext()
+    ctx["NameOffset"], ctx["NameLength"] = 16, 4
+    ctx["DataOffset"], ctx["DataLength"] = 24, 16
+    ctx["Buffer"] = b"DHnQ" + b"\0" * 20
+    c = connect(server, smb3structs.SMB2_DIALECT_30)
+    c.login(USER, PASSWORD)
+    tid = c.connectTree("data")
+    smb = c.getSMBServer()
+    fid = smb.create(tid, "doc.txt", 0x0013019f, 0,
+                     smb3structs.FILE_DELETE_ON_CLOSE,
+                     smb3structs.FILE_OVERWRITE_IF, 0,
+                     oplockLevel=smb3structs.SMB2_OPLOCK_LEVEL_BATCH,
+                     createContexts=[ctx])
+    smb.write(tid, fid, b"x", 0, 1)
+    path = os.path.join(server.state_dir, "data", "doc.txt")
+    assert os.path.exists(path)
+    smb._NetBIOSSession.close()
+    deadline = time.monotonic() + 10
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not os.path.exists(path), server.log()[-2000:]
+    assert "disconnected, kept" not in server.log()
