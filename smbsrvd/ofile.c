@@ -259,6 +259,23 @@ ofile_lookup(struct session *s, uint64_t persistent, uint64_t vol)
 }
 
 void
+ofile_set_delete_pending(struct fnode *fn)
+{
+	struct ofile *o;
+
+	if (fn->fn_delete_pending)
+		return;
+	fn->fn_delete_pending = true;
+	/*
+	 * MS-FSA 2.1.5.15.3 (FileDispositionInformation) and the close of
+	 * a delete-on-close open (2.1.5.4): change notifications waiting
+	 * on the directory complete with STATUS_DELETE_PENDING.
+	 */
+	TAILQ_FOREACH(o, &fn->fn_opens, of_fnode_entry)
+		smb2_notify_delete_pending(o);
+}
+
+void
 ofile_close(struct ofile *of)
 {
 	struct fnode *fn = of->of_fnode;
@@ -283,11 +300,11 @@ ofile_close(struct ofile *of)
 	if (of->of_tree != NULL)
 		of->of_tree->t_open_count--;
 	srvs_file_deregister(of);
-	if (of->of_delete_on_close)
-		fn->fn_delete_pending = true;
 	/* Its locks go, its pending locks fail, others' may be granted. */
 	brlock_close(of);
 	TAILQ_REMOVE(&fn->fn_opens, of, of_fnode_entry);
+	if (of->of_delete_on_close)
+		ofile_set_delete_pending(fn);
 	/* Its oplock goes with it; creates waiting on it may go on. */
 	oplock_close(of);
 	/* The last open of a file marked for deletion deletes it. */

@@ -832,9 +832,10 @@ set_disposition(struct ofile *of, const struct set_file *sf)
 	}
 	if (f & FILE_DISPOSITION_ON_CLOSE)
 		of->of_delete_on_close = (f & FILE_DISPOSITION_DELETE) != 0;
+	else if (f & FILE_DISPOSITION_DELETE)
+		ofile_set_delete_pending(of->of_fnode);
 	else
-		of->of_fnode->fn_delete_pending =
-		    (f & FILE_DISPOSITION_DELETE) != 0;
+		of->of_fnode->fn_delete_pending = false;
 	return STATUS_SUCCESS;
 }
 

@@ -34,7 +34,7 @@ SYNCHRONIZE = 0x00100000
 TORTURE = ["valid-req", "close", "dir", "logoff", "tdis", "tdis1",
            "handle-permissions", "file", "double", "overflow", "basedir",
            "tcon", "rec", "mask", "session-reconnect", "invalid-reauth",
-           "tcp"]
+           "tcp", "rmdir1", "rmdir2", "rmdir3", "rmdir4"]
 
 
 @pytest.fixture
