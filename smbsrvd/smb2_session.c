@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "ntlm.h"
@@ -286,7 +287,7 @@ session_binding(struct smb_req *r, const uint8_t *tok, size_t toklen,
 		return STATUS_USER_SESSION_DELETED;
 	if (s->s_state == SESSION_IN_PROGRESS)
 		return STATUS_REQUEST_NOT_ACCEPTED;
-	if (s->s_state == SESSION_EXPIRED)
+	if (session_expire_due(s, clock_mono_ms()))
 		return STATUS_NETWORK_SESSION_EXPIRED;
 	if (s->s_guest || s->s_anonymous)
 		return STATUS_NOT_SUPPORTED;
