@@ -512,6 +512,32 @@ def test_set_security_keeps_a_dacl_the_mode_cannot_say(server):
         c.close()
 
 
+def test_set_security_through_an_open_for_write_dac_only(server):
+    """An open granted READ_CONTROL | WRITE_DAC alone, no data access
+    (as smbcacls opens), sets and reads back a DACL; without WRITE_DAC
+    the set is refused (MS-FSA 2.1.5.16)."""
+    p = os.path.join(server.data, "w.txt")
+    put(p)
+    os.chmod(p, 0o600)
+    c, smb, tid = connect(server)
+    try:
+        f = open_(smb, tid, "w.txt", access=READ_CONTROL | 0x00040000 |
+                  SYNCHRONIZE)
+        sd = ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                      addl=OWNER | GROUP | DACL))
+        mine = add_ace(sd, ANON_SID, 0x00120089)
+        assert set_(smb, tid, f, 0, mine, INFO_SECURITY,
+                    DACL) == STATUS_SUCCESS
+        assert ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                        addl=OWNER | GROUP | DACL)) == mine
+        assert os.stat(p).st_mode & 0o777 == 0o600
+        r = open_(smb, tid, "w.txt", access=READ_CONTROL | SYNCHRONIZE)
+        assert set_(smb, tid, r, 0, sd, INFO_SECURITY,
+                    DACL) == STATUS_ACCESS_DENIED
+    finally:
+        c.close()
+
+
 def test_set_end_of_file_allocation_and_times(server):
     p = os.path.join(server.data, "f.txt")
     put(p, b"y" * 100)
