@@ -3,12 +3,13 @@
  * system (see vfs.h): the owner, the permission bits, and the kept DACL
  * of secdesc.h in the user.smbsrvd.acl extended attribute.
  *
- * The open may be an O_PATH descriptor (a client that opened a file for
- * READ_CONTROL | WRITE_DAC only, as smbcacls does).  fchmod(2) and the
- * f*xattr(2) calls refuse those, so they go through the descriptor's
- * /proc/self/fd link instead.  That link names exactly the open inode,
- * and the caller has already checked that the open was granted WRITE_DAC
- * or WRITE_OWNER: nothing is reached that the open did not name.
+ * CREATE opens files for reading at least today, but these calls take
+ * any descriptor vfs_open() can give, O_PATH ones included: fchmod(2)
+ * and the f*xattr(2) calls refuse those, so they go through the
+ * descriptor's /proc/self/fd link instead.  That link names exactly the
+ * open inode, and the caller has already checked that the open was
+ * granted WRITE_DAC or WRITE_OWNER: nothing is reached that the open did
+ * not name.
  */
 #include <sys/stat.h>
 #include <sys/xattr.h>
