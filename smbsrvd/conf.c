@@ -184,6 +184,10 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf, cf_admin_users), "",
 	    0, 0, NULL, "users the srvsvc pipe treats as administrators",
 	    NULL },
+	{ "session expiry", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_session_expiry), "0",
+	    0, 31536000, NULL, "seconds a logon is valid before the client "
+	    "must re-authenticate, 0 for never", NULL },
 
 	{ "path", KW_SHARE, KT_PATH, set_path,
 	    offsetof(struct conf_share, sh_path), NULL,

@@ -74,6 +74,7 @@ struct conf {
 	int			 cf_map_to_guest;	/* "bad user" = 1 */
 	bool			 cf_srvsvc_pipe;	/* serve \PIPE\srvsvc */
 	char			*cf_admin_users;	/* names, blank/comma */
+	unsigned int		 cf_session_expiry;	/* seconds, 0 never */
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

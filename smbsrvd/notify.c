@@ -846,10 +846,15 @@ notify_watch_take(struct notify_watch *w, uint32_t max,
 void
 notify_shutdown(void)
 {
-	if (in_fd == -1 || !TAILQ_EMPTY(&notify_watches))
+	if (in_fd == -1)
 		return;
+	if (!TAILQ_EMPTY(&notify_watches)) {
+		log_warnx("notify: watches left, inotify kept open");
+		return;
+	}
 	held.have = false;
 	loop_io_del(&in_io);
 	close(in_fd);
 	in_fd = -1;
+	log_debug("notify: inotify closed");
 }

@@ -264,6 +264,23 @@ ofile_lookup(struct session *s, uint64_t persistent, uint64_t vol)
 }
 
 void
+ofile_set_delete_pending(struct fnode *fn)
+{
+	struct ofile *o;
+
+	if (fn->fn_delete_pending)
+		return;
+	fn->fn_delete_pending = true;
+	/*
+	 * MS-FSA 2.1.5.15.3 (FileDispositionInformation) and the close of
+	 * a delete-on-close open (2.1.5.4): change notifications waiting
+	 * on the directory complete with STATUS_DELETE_PENDING.
+	 */
+	TAILQ_FOREACH(o, &fn->fn_opens, of_fnode_entry)
+		smb2_notify_delete_pending(o);
+}
+
+void
 ofile_close(struct ofile *of)
 {
 	struct fnode *fn = of->of_fnode;
@@ -288,11 +305,11 @@ ofile_close(struct ofile *of)
 	if (of->of_tree != NULL)
 		of->of_tree->t_open_count--;
 	srvs_file_deregister(of);
-	if (of->of_delete_on_close)
-		fn->fn_delete_pending = true;
 	/* Its locks go, its pending locks fail, others' may be granted. */
 	brlock_close(of);
 	TAILQ_REMOVE(&fn->fn_opens, of, of_fnode_entry);
+	if (of->of_delete_on_close)
+		ofile_set_delete_pending(fn);
 	/* Its oplock goes with it; creates waiting on it may go on. */
 	oplock_close(of);
 	/* The last open of a file marked for deletion deletes it. */
@@ -323,6 +340,21 @@ ofile_close_tree(struct tree *t)
 }
 
 /*
+ * A durable open whose file is to be deleted when it closes is not kept:
+ * the session that asked for the deletion is gone, so the open closes
+ * and the deletion happens (smbtorture smb2.durable-open.delete_on_close1
+ * checks it; Samba refuses to disconnect such a handle and closes it).
+ * Holding the file for a reconnect would keep the name from everybody
+ * else, with a share mode nobody can reclaim in time to use.
+ */
+static bool
+ofile_durable_keepable(const struct ofile *of)
+{
+	return of->of_durable && !of->of_delete_on_close &&
+	    !(of->of_fnode != NULL && of->of_fnode->fn_delete_pending);
+}
+
+/*
  * 3.3.7.1 B.1: what survives the loss of its connection.  A durable open
  * keeps its file only while its batch oplock (or, with leases, a lease
  * with handle caching) is held: mid-break or broken, it closes.
@@ -332,7 +364,8 @@ ofile_preserved_on_loss(const struct ofile *of)
 {
 	if (of->of_resilient)
 		return true;
-	return of->of_durable && of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
+	return ofile_durable_keepable(of) &&
+	    of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
 	    of->of_oplock_state == OPLOCK_HELD;
 }
 
@@ -384,7 +417,7 @@ ofile_end_session(struct session *s, enum ofile_end how)
 
 	TAILQ_FOREACH_SAFE(of, &s->s_opens, of_session_entry, tof) {
 		if (how == OFILE_END_LOGOFF &&
-		    (of->of_durable || of->of_resilient))
+		    (ofile_durable_keepable(of) || of->of_resilient))
 			ofile_detach(of);
 		else if (how == OFILE_END_LOST && ofile_preserved_on_loss(of))
 			ofile_detach(of);
@@ -445,4 +478,18 @@ size_t
 ofile_scavenger_count(void)
 {
 	return ofile_ndisconnected;
+}
+
+void
+ofile_close_all(void)
+{
+	struct ofile *of;
+
+	/* Closing one may act on others (oplocks): take the first each time. */
+	while ((of = TAILQ_FIRST(&server.sv_opens)) != NULL) {
+		if (of->of_state == OFILE_DISCONNECTED)
+			log_info("open %u of \"%s\": closed, the server stops",
+			    of->of_global_id, of->of_path);
+		ofile_close(of);
+	}
 }

@@ -193,8 +193,19 @@ struct ofile	*ofile_find_persistent(uint64_t persistent);
 /* The open with this v2 CreateGuid and ClientGuid, if any. */
 struct ofile	*ofile_find_create_guid(const uint8_t guid[16],
 		    const uint8_t client[16]);
+/*
+ * The file is to be deleted when its last open closes (MS-FSA
+ * DeletePending); the opens' waiting CHANGE_NOTIFYs end with
+ * STATUS_DELETE_PENDING.  Idempotent.
+ */
+void		 ofile_set_delete_pending(struct fnode *);
 /* Disconnected opens waiting on the scavenger, in deadline order. */
 size_t		 ofile_scavenger_count(void);
+/*
+ * Server shutdown: every open left closes for real, the disconnected
+ * ones waiting on the scavenger too (its timers are cancelled).
+ */
+void		 ofile_close_all(void);
 /* The fnode of (dev, ino) if any open has it, for share checks. */
 struct fnode	*ofile_fnode_find(dev_t, ino_t);
 

@@ -18,6 +18,8 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
+#include "ofile.h"
 #include "server.h"
 #include "share.h"
 #include "smb2_dispatch.h"
@@ -278,6 +280,13 @@ server_shutdown(void)
 	server.sv_stopping = true;
 	listen_close_all();
 	conn_close_all();
+	/*
+	 * The connections took their sessions and live opens with them;
+	 * durable and resilient ones left for the scavenger close now, and
+	 * with no watch left the inotify descriptor goes.
+	 */
+	ofile_close_all();
+	notify_shutdown();
 	http_stop();
 	share_clear();
 	idtab_free(&server.sv_session_ids);

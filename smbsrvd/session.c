@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "log.h"
+#include "loop.h"
 #include "ntlm.h"
 #include "ofile.h"
 #include "server.h"
@@ -63,6 +64,7 @@ channel_free(struct channel *ch)
 static void
 session_free(struct session *s)
 {
+	loop_timer_cancel(&s->s_expiry);
 	ntlm_server_free(s->s_ntlm);
 	smb3_keys_clear(&s->s_keys);
 	smb3_crypt_key_clear(&s->s_enc);
@@ -154,6 +156,45 @@ session_unbind(struct channel *ch)
 		s->s_conn = TAILQ_FIRST(&s->s_channels)->ch_conn;
 }
 
+bool
+session_expire_due(struct session *s, uint64_t now)
+{
+	if (s->s_state == SESSION_VALID && s->s_expires_ms != 0 &&
+	    now >= s->s_expires_ms) {
+		log_info("session %u: user %s expired", s->s_global_id,
+		    s->s_user);
+		loop_timer_cancel(&s->s_expiry);
+		session_set_state(s, SESSION_EXPIRED);
+		srvs_session_timedout();
+	}
+	return s->s_state == SESSION_EXPIRED;
+}
+
+/* 3.3.2.3 Session Expiration Timer. */
+static void
+session_expiry_cb(struct timer *t, void *arg)
+{
+	struct session *s = arg;
+
+	(void)t;
+	(void)session_expire_due(s, clock_mono_ms());
+}
+
+void
+session_set_expiry(struct session *s, unsigned int secs)
+{
+	loop_timer_cancel(&s->s_expiry);
+	if (secs == 0) {
+		s->s_expires_ms = 0;
+		return;
+	}
+	s->s_expires_ms = clock_mono_ms() + (uint64_t)secs * 1000;
+	/* Without the timer a request still finds it expired. */
+	if (loop_timer_at(&s->s_expiry, s->s_expires_ms) == -1)
+		log_warnx("session %u: expiry timer not armed",
+		    s->s_global_id);
+}
+
 struct session *
 session_new(struct conn *c)
 {
@@ -177,6 +218,7 @@ session_new(struct conn *c)
 	snprintf(s->s_client, sizeof(s->s_client), "%s", c->c_peer_text);
 	clock_real(&s->s_created);
 	s->s_created_ms = s->s_idle_ms = clock_mono_ms();
+	timer_init(&s->s_expiry, session_expiry_cb, s);
 	/* 3.3.5.5.1: the 3.1.1 session hash starts from the connection's. */
 	memcpy(s->s_preauth, c->c_preauth, sizeof(s->s_preauth));
 	if (idtab_add(&server.sv_session_ids, s->s_id, s) == -1) {
@@ -232,6 +274,7 @@ session_end(struct session *s, enum ofile_end how, const char *why)
 	    s->s_user[0] != '\0' ? "user " : "", s->s_user,
 	    s->s_user[0] != '\0' ? "" : "unauthenticated", why);
 	session_set_state(s, SESSION_DEAD);
+	loop_timer_cancel(&s->s_expiry);
 	/*
 	 * 3.3.5.6 step 2 / 3.3.7.1 B.1-3: durable and resilient opens are
 	 * detached for the scavenger as the way the session ends allows;

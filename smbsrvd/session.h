@@ -3,6 +3,13 @@
  *
  * SESSION_IN_PROGRESS --auth done--> SESSION_VALID --expiry--> SESSION_EXPIRED
  * SESSION_EXPIRED --re-auth starts--> SESSION_IN_PROGRESS
+ *
+ * Expiry (MS-SMB2 3.3.2.3, 3.3.6.3): each successful authentication sets
+ * Session.ExpirationTime from the "session expiry" setting (0: never) and
+ * arms s_expiry on the loop's timer heap; when it fires, or when a
+ * request finds the time passed first, a VALID session becomes EXPIRED
+ * and sts0_stimedout counts it.  Nothing else changes: trees and opens
+ * stay for the re-authentication.
  * any --logoff, auth failure, connection loss, admin close--> SESSION_DEAD
  *
  * GlobalSessionTable (server.sv_session_ids and server.sv_sessions) owns
@@ -29,6 +36,7 @@
 #include "smb3_crypt.h"
 #include "smb3_kdf.h"
 #include "spnego.h"
+#include "timer.h"
 
 #define SESSION_MAGIC	0x53455353u	/* "SESS" */
 
@@ -88,6 +96,8 @@ struct session {
 	struct timespec		 s_created;	/* wall clock */
 	uint64_t		 s_created_ms;
 	uint64_t		 s_idle_ms;	/* last request */
+	uint64_t		 s_expires_ms;	/* ExpirationTime, 0 never */
+	struct timer		 s_expiry;
 
 	/* The authentication exchange in progress, if any. */
 	struct ntlm_server	*s_ntlm;
@@ -123,6 +133,16 @@ void		 session_unbind(struct channel *);
  * left without a channel is destroyed.
  */
 void		 session_conn_gone(struct conn *);
+/*
+ * A successful authentication: ExpirationTime is now plus secs (0:
+ * never) and the timer is armed for it.
+ */
+void		 session_set_expiry(struct session *, unsigned int secs);
+/*
+ * 3.3.6.3: if s is VALID and its ExpirationTime has passed (by the
+ * clock now), it becomes EXPIRED.  True if s is EXPIRED afterwards.
+ */
+bool		 session_expire_due(struct session *, uint64_t now);
 /* The signing key for messages on this connection. */
 const uint8_t	*session_signing_key(struct session *, struct conn *);
 

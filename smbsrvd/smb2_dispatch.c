@@ -385,8 +385,33 @@ gate_session(struct smb_req *r, const struct smb2_cmd_info *ci)
 	if (cmd == SMB2_SESSION_SETUP)
 		return STATUS_SUCCESS;
 	if ((ch = session_channel(c, r->r_hdr.h_session_id)) == NULL ||
-	    !ch->ch_bound)
+	    !ch->ch_bound) {
+		/*
+		 * 3.3.5.2.9: not in Connection.SessionTable.  A signed
+		 * request naming a session that lives on another channel
+		 * (one this connection never bound, or is still binding)
+		 * gets its answer signed with Session.SigningKey (3.3.4.1.1,
+		 * no channel key here), as Samba does: a client that signs
+		 * takes an unsigned answer for a forgery (smbXcli gives
+		 * STATUS_ACCESS_DENIED).  The request's signature cannot be
+		 * checked without a channel, so nothing else is done.
+		 * Sessions of another dialect could never be bound here
+		 * and get an unsigned answer.
+		 */
+		if ((r->r_hdr.h_flags & SMB2_FLAGS_SIGNED) && !r->r_encrypted &&
+		    c->c_dialect >= 0x0300 &&
+		    (s = session_lookup_global(r->r_hdr.h_session_id)) !=
+		    NULL) {
+			/* Only where a binding could exist (3.3.5.5.2). */
+			if (s->s_dialect != c->c_dialect) {
+				session_rele(s);
+				return STATUS_USER_SESSION_DELETED;
+			}
+			r->r_sess = s;
+			r->r_rsp_sign = true;
+		}
 		return STATUS_USER_SESSION_DELETED;
+	}
 	s = ch->ch_session;
 	session_hold(s);
 	r->r_sess = s;
@@ -405,6 +430,8 @@ gate_session(struct smb_req *r, const struct smb2_cmd_info *ci)
 	}
 	/* 3.3.5.2.8: every request refreshes the idle time. */
 	s->s_idle_ms = clock_mono_ms();
+	/* 3.3.6.3 even if the timer has not run yet in this turn. */
+	(void)session_expire_due(s, s->s_idle_ms);
 	switch (s->s_state) {
 	case SESSION_VALID:
 		break;

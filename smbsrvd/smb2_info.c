@@ -2,7 +2,8 @@
  * smb2_info.c — QUERY_INFO (MS-SMB2 2.2.37, 2.2.38, 3.3.5.20) and
  * SET_INFO (2.2.39, 2.2.40, 3.3.5.21), and the file information classes
  * of MS-FSCC 2.4 both serve.  File-system classes are in smb2_fsinfo.c,
- * security descriptors in secdesc.c; smb2_info.h says how they meet.
+ * security descriptors in smb2_secinfo.c and secdesc.c; smb2_info.h
+ * says how they meet.
  *
  * Buffer sizes follow MS-FSA 2.1.5.12 and Windows as smbtorture's
  * smb2.getinfo.q*_buffercheck records it: below a class's fixed size
@@ -42,12 +43,10 @@
 #define QI_RSP_SIZE		9
 #define SI_REQ_SIZE		33
 #define SI_RSP_SIZE		2
-#define ERROR_RSP_SIZE		9
 /* 2.2.38: OutputBufferOffset, the buffer right after the 8-byte body. */
 #define QI_RSP_OFFSET		(SMB2_HDR_LEN + 8)
 /* Bound on what one class writes: names are at most VFS_PATH_MAX. */
 #define QI_OUT_MAX		(64 * 1024)
-#define SD_MAX			1024
 
 /* MS-SMB2 2.2.13 CreateOptions that FileModeInformation reports. */
 #define FILE_WRITE_THROUGH		0x00000002
@@ -561,8 +560,8 @@ file_class(uint8_t cls)
  * STATUS_BUFFER_OVERFLOW if the class already left out what did not
  * fit.
  */
-static uint32_t
-query_reply(struct smb_req *r, const uint8_t *data, size_t len,
+uint32_t
+smb2_info_reply(struct smb_req *r, const uint8_t *data, size_t len,
     uint32_t outlen, uint32_t st)
 {
 	if (len > outlen) {
@@ -605,54 +604,9 @@ query_class(struct smb_req *r, struct ofile *of, const struct info_class *ic,
 	if (!msgbuf_wr_ok(&x.ix_out))
 		status = STATUS_INSUFFICIENT_RESOURCES;
 	if (status == STATUS_SUCCESS || status == STATUS_BUFFER_OVERFLOW)
-		status = query_reply(r, x.ix_out.wr_buf, x.ix_out.wr_len,
+		status = smb2_info_reply(r, x.ix_out.wr_buf, x.ix_out.wr_len,
 		    outlen, status);
 	msgbuf_wr_free(&x.ix_out);
-	return status;
-}
-
-/*
- * 3.3.5.20.3: the descriptor the AdditionalInformation bits ask for.
- * The SACL needs ACCESS_SYSTEM_SECURITY, owner, group, label and DACL
- * need READ_CONTROL (MS-FSA 2.1.5.14).  A buffer too small for it is
- * STATUS_BUFFER_TOO_SMALL with the size needed as the ERROR response's
- * 4 bytes of ErrorData (2.2.2), as Windows and Samba send it.
- */
-static uint32_t
-query_security(struct smb_req *r, struct ofile *of, const struct query_req *q)
-{
-	struct vfs_stat st;
-	struct msgbuf_wr out;
-	uint32_t status, info = q->q_addl;
-	size_t n;
-
-	if ((info & SACL_SECURITY_INFORMATION) &&
-	    !(of->of_access & ACCESS_SYSTEM_SECURITY))
-		return STATUS_ACCESS_DENIED;
-	if ((info & (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-	    DACL_SECURITY_INFORMATION | LABEL_SECURITY_INFORMATION)) &&
-	    !(of->of_access & READ_CONTROL))
-		return STATUS_ACCESS_DENIED;
-	if ((status = vfs_fstat(of->of_fd, &st)) != STATUS_SUCCESS)
-		return status;
-	msgbuf_wr_init(&out, SD_MAX);
-	if ((n = secdesc_from_unix(&out, st.vs_uid, st.vs_gid, st.vs_mode,
-	    st.vs_is_dir, info)) == 0) {
-		msgbuf_wr_free(&out);
-		return STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (n > q->q_outlen) {
-		msgbuf_wr_free(&out);
-		msgbuf_put_le16(&r->r_rsp, ERROR_RSP_SIZE);
-		msgbuf_put_u8(&r->r_rsp, 0);	/* ErrorContextCount */
-		msgbuf_put_u8(&r->r_rsp, 0);	/* Reserved */
-		msgbuf_put_le32(&r->r_rsp, 4);	/* ByteCount */
-		msgbuf_put_le32(&r->r_rsp, (uint32_t)n);
-		r->r_rsp_keep = msgbuf_wr_ok(&r->r_rsp);
-		return STATUS_BUFFER_TOO_SMALL;
-	}
-	status = query_reply(r, out.wr_buf, n, q->q_outlen, STATUS_SUCCESS);
-	msgbuf_wr_free(&out);
 	return status;
 }
 
@@ -682,7 +636,7 @@ smb2_query_info(struct smb_req *r)
 		return query_class(r, of, smb2_fsinfo_class(q.q_class),
 		    q.q_outlen);
 	case SMB2_0_INFO_SECURITY:
-		return query_security(r, of, &q);
+		return smb2_query_security(r, of, &q);
 	case SMB2_0_INFO_QUOTA:
 		return STATUS_NOT_SUPPORTED;	/* no quotas are kept */
 	default:
@@ -881,9 +835,10 @@ set_disposition(struct ofile *of, const struct set_file *sf)
 	}
 	if (f & FILE_DISPOSITION_ON_CLOSE)
 		of->of_delete_on_close = (f & FILE_DISPOSITION_DELETE) != 0;
+	else if (f & FILE_DISPOSITION_DELETE)
+		ofile_set_delete_pending(of->of_fnode);
 	else
-		of->of_fnode->fn_delete_pending =
-		    (f & FILE_DISPOSITION_DELETE) != 0;
+		of->of_fnode->fn_delete_pending = false;
 	return STATUS_SUCCESS;
 }
 
@@ -1002,44 +957,6 @@ set_file(struct ofile *of, struct set_req *s)
 	return sc->sc_fn(of, &sf);
 }
 
-/*
- * 3.3.5.21.3, its access checks in its order: ACCESS_SYSTEM_SECURITY
- * for the SACL, WRITE_DAC for the DACL, WRITE_OWNER for owner, group and
- * label.  There is nothing to keep a descriptor in, so a set is
- * accepted only when it changes nothing: the parts AdditionalInformation
- * names equal what QUERY_INFO reports: a client that writes back what it
- * read succeeds.  A real change is STATUS_ACCESS_DENIED, never silently
- * dropped.
- */
-static uint32_t
-set_security(struct ofile *of, struct set_req *s)
-{
-	struct secdesc sd;
-	struct vfs_stat st;
-	const uint8_t *p;
-	uint32_t status, info = s->s_addl;
-	size_t len = msgbuf_remain(&s->s_buf);
-
-	if ((info & SACL_SECURITY_INFORMATION) &&
-	    !(of->of_access & ACCESS_SYSTEM_SECURITY))
-		return STATUS_ACCESS_DENIED;
-	if ((info & DACL_SECURITY_INFORMATION) &&
-	    !(of->of_access & WRITE_DAC))
-		return STATUS_ACCESS_DENIED;
-	if ((info & (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-	    LABEL_SECURITY_INFORMATION)) && !(of->of_access & WRITE_OWNER))
-		return STATUS_ACCESS_DENIED;
-	if ((p = msgbuf_get_ptr(&s->s_buf, len)) == NULL ||
-	    secdesc_parse(p, len, &sd) == -1)
-		return STATUS_INVALID_SECURITY_DESCR;
-	if ((status = vfs_fstat(of->of_fd, &st)) != STATUS_SUCCESS)
-		return status;
-	if (!secdesc_matches_unix(&sd, st.vs_uid, st.vs_gid, st.vs_mode,
-	    st.vs_is_dir, info))
-		return STATUS_ACCESS_DENIED;
-	return STATUS_SUCCESS;
-}
-
 uint32_t
 smb2_set_info(struct smb_req *r)
 {
@@ -1071,7 +988,7 @@ smb2_set_info(struct smb_req *r)
 		st = smb2_fsinfo_set(s.s_class);
 		break;
 	case SMB2_0_INFO_SECURITY:
-		st = set_security(of, &s);
+		st = smb2_set_security(of, &s);
 		break;
 	case SMB2_0_INFO_QUOTA:
 		st = STATUS_NOT_SUPPORTED;

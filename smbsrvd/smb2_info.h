@@ -2,7 +2,7 @@
  * smb2_info.h — QUERY_INFO and SET_INFO (MS-SMB2 2.2.37-2.2.40, 3.3.5.20,
  * 3.3.5.21) between the files that implement them: smb2_info.c (the two
  * handlers and the file classes), smb2_fsinfo.c (the file-system
- * classes) and secdesc.c (security descriptors).
+ * classes), smb2_secinfo.c and secdesc.c (security descriptors).
  *
  * Everything a client sends is decoded here by functions that take only
  * a struct msgbuf_rd, so tests/fuzz/fuzz_info.c drives them without a
@@ -151,6 +151,17 @@ uint32_t	 smb2_info_set_decode(struct msgbuf_rd *, struct set_req *);
  */
 uint32_t	 smb2_info_file_decode(uint8_t cls, struct msgbuf_rd *,
 		    struct set_file *);
+
+/*
+ * The QUERY_INFO response carrying len bytes of data (cut at outlen with
+ * STATUS_BUFFER_OVERFLOW); st is the status to answer with.
+ */
+uint32_t	 smb2_info_reply(struct smb_req *, const uint8_t *data,
+		    size_t len, uint32_t outlen, uint32_t st);
+/* SMB2_0_INFO_SECURITY (smb2_secinfo.c). */
+uint32_t	 smb2_query_security(struct smb_req *, struct ofile *,
+		    const struct query_req *);
+uint32_t	 smb2_set_security(struct ofile *, struct set_req *);
 
 /* The file-system class cls (smb2_fsinfo.c), or NULL. */
 const struct info_class *smb2_fsinfo_class(uint8_t cls);

@@ -17,6 +17,8 @@
  *   WAITING --CANCEL--> STATUS_CANCELLED at once, freed
  *   WAITING --the open closes (CLOSE, TREE_DISCONNECT, LOGOFF, all
  *       through ofile_close())--> READY with STATUS_NOTIFY_CLEANUP
+ *   WAITING --another open's close leaves the directory delete-pending
+ *       (ofile_close())--> READY with STATUS_DELETE_PENDING
  *   WAITING or READY --connection gone--> dropped: freed, nothing sent
  * A READY request that is cancelled is sent as it is: its changes were
  * taken from the watch already.  Answers leave only from the
@@ -216,6 +218,9 @@ smb2_change_notify(struct smb_req *r)
 	 */
 	if (!(of->of_access & FILE_LIST_DIRECTORY))
 		return STATUS_ACCESS_DENIED;
+	/* MS-FSA 2.1.5.11: nothing to watch in a directory going away. */
+	if (of->of_fnode != NULL && of->of_fnode->fn_delete_pending)
+		return STATUS_DELETE_PENDING;
 	/* Every change made before this request is recorded by now. */
 	notify_poll();
 	if ((sc = of->of_notify) == NULL) {
@@ -276,4 +281,24 @@ smb2_notify_close(struct ofile *of)
 		cn_ready_add(cr, STATUS_NOTIFY_CLEANUP, NULL);
 	}
 	free(sc);
+}
+
+void
+smb2_notify_delete_pending(struct ofile *of)
+{
+	struct smb2_cn *sc = of->of_notify;
+	struct smb2_cn_req *cr;
+
+	if (sc == NULL)
+		return;
+	/*
+	 * The directory is to be removed once its last open closes: a
+	 * waiting request learns it now, as on Windows and Samba
+	 * (smbtorture smb2.notify.rmdir1-4), rather than waiting on a
+	 * name that is gone.  The watch stays until the open closes.
+	 */
+	while ((cr = TAILQ_FIRST(&sc->sc_reqs)) != NULL) {
+		TAILQ_REMOVE(&sc->sc_reqs, cr, cr_entry);
+		cn_ready_add(cr, STATUS_DELETE_PENDING, NULL);
+	}
 }

@@ -121,5 +121,10 @@ uint32_t	smb2_change_notify(struct smb_req *);
  * STATUS_NOTIFY_CLEANUP and its watch goes (smb2_notify.c).
  */
 void		smb2_notify_close(struct ofile *);
+/*
+ * ofile_close(): the file of this (other) open became delete-pending;
+ * its waiting CHANGE_NOTIFY requests end with STATUS_DELETE_PENDING.
+ */
+void		smb2_notify_delete_pending(struct ofile *);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "ntlm.h"
@@ -251,6 +252,8 @@ session_done(struct smb_req *r, struct session *s,
 	if (!s->s_anonymous)
 		c->c_constrained = false;
 	session_set_state(s, SESSION_VALID);
+	/* 3.3.5.5.3: ExpirationTime; NTLM gives none, the setting does. */
+	session_set_expiry(s, cf->cf_session_expiry);
 	r->r_rsp_sign = res->nr_have_key;
 	log_info("session %u: %s%s%s authenticated from %s (SMB %s%s)",
 	    s->s_global_id, s->s_anonymous ? "anonymous" : "user ",
@@ -284,7 +287,7 @@ session_binding(struct smb_req *r, const uint8_t *tok, size_t toklen,
 		return STATUS_USER_SESSION_DELETED;
 	if (s->s_state == SESSION_IN_PROGRESS)
 		return STATUS_REQUEST_NOT_ACCEPTED;
-	if (s->s_state == SESSION_EXPIRED)
+	if (session_expire_due(s, clock_mono_ms()))
 		return STATUS_NETWORK_SESSION_EXPIRED;
 	if (s->s_guest || s->s_anonymous)
 		return STATUS_NOT_SUPPORTED;

@@ -116,6 +116,13 @@ srvs_permerror(void)
 	srvs_stats.st_permerrors++;
 }
 
+/* MS-SMB2 3.3.6.3: only an expiry counts, never a logoff or a drop. */
+void
+srvs_session_timedout(void)
+{
+	srvs_stats.st_stimedout++;
+}
+
 void
 srvs_bytes_received(uint64_t n)
 {

@@ -60,6 +60,7 @@ void		srvs_file_deregister(struct ofile *);
 /* Counters the protocol bumps at the moments MS-SMB2 names. */
 void		srvs_pwerror(void);
 void		srvs_permerror(void);
+void		srvs_session_timedout(void);	/* sts0_stimedout */
 void		srvs_bytes_received(uint64_t);
 void		srvs_bytes_sent(uint64_t);
 

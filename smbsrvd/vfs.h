@@ -173,6 +173,21 @@ uint32_t	 vfs_allocate(int fd, uint64_t size);
 uint32_t	 vfs_set_info(int fd, uint64_t creation, uint64_t access,
 		    uint64_t write, uint64_t change, uint32_t attrs);
 
+/*
+ * Security descriptors (vfs_sec.c; the mapping is secdesc.h's).
+ * vfs_acl_get() reads the kept DACL blob into buf: its length, or -1
+ * when there is none or it does not fit.  vfs_acl_put() stores one, or
+ * with len 0 removes it (absent is not an error); STATUS_NOT_SUPPORTED
+ * where the file system has no user extended attributes (a symbolic
+ * link, a special file, some file systems).  vfs_chown() changes owner
+ * and group ((uint32_t)-1 leaves one), vfs_chmod() the permission bits
+ * (07777).  All of them take O_PATH descriptors too.
+ */
+ssize_t		 vfs_acl_get(int fd, uint8_t *buf, size_t len);
+uint32_t	 vfs_acl_put(int fd, const uint8_t *buf, size_t len);
+uint32_t	 vfs_chown(int fd, uint32_t uid, uint32_t gid);
+uint32_t	 vfs_chmod(int fd, uint32_t mode);
+
 /* Free space of the share's file system (MS-FSCC FileFsSizeInformation). */
 struct vfs_fsinfo {
 	uint64_t	fi_total_units;

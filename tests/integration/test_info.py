@@ -421,14 +421,19 @@ def test_security_descriptor_follows_the_mode(server):
                      addl=SACL)[0] == STATUS_ACCESS_DENIED
 
         # Writing back what was read changes nothing and is accepted;
-        # a different DACL cannot be kept and is refused.
+        # a DACL the mode can say becomes the mode (Everyone r: o+r).
         assert set_(smb, tid, f, 0, sd, INFO_SECURITY,
                     OWNER | GROUP | DACL) == STATUS_SUCCESS
-        changed = bytearray(sd)
-        changed[o_dacl + 8 + 48 + 4] = 0x89
-        assert set_(smb, tid, f, 0, bytes(changed), INFO_SECURITY,
-                    DACL) == STATUS_ACCESS_DENIED
         assert os.stat(p).st_mode & 0o777 == 0o640
+        changed = bytearray(sd)
+        struct.pack_into("<I", changed, o_dacl + 8 + 48 + 4, 0x00120089)
+        assert set_(smb, tid, f, 0, bytes(changed), INFO_SECURITY,
+                    DACL) == STATUS_SUCCESS
+        assert os.stat(p).st_mode & 0o777 == 0o644
+        assert ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                        addl=OWNER | GROUP | DACL)) == bytes(changed)
+        with pytest.raises(OSError):
+            os.getxattr(p, "user.smbsrvd.acl")
 
         # Owner, group and DACL need READ_CONTROL.
         a = open_(smb, tid, "f.txt", access=READ_ATTRIBUTES | SYNCHRONIZE)
@@ -438,6 +443,97 @@ def test_security_descriptor_follows_the_mode(server):
         r = open_(smb, tid, "f.txt", access=READ_CONTROL | SYNCHRONIZE)
         assert query(smb, tid, r, BASIC)[0] == STATUS_ACCESS_DENIED
         assert query(smb, tid, r, STANDARD)[0] == STATUS_SUCCESS
+    finally:
+        c.close()
+
+
+ANON_SID = struct.pack("<BB6sI", 1, 1, b"\0" * 5 + b"\x05", 7)  # S-1-5-7
+
+
+def add_ace(sd, sid, mask, ace_type=0):
+    """sd (self-relative, owner, group, DACL last) with one more ACE."""
+    o_dacl = struct.unpack_from("<I", sd, 16)[0]
+    size, count = struct.unpack_from("<HH", sd, o_dacl + 2)
+    ace = struct.pack("<BBHI", ace_type, 0, 8 + len(sid), mask) + sid
+    dacl = (sd[o_dacl:o_dacl + 2] + struct.pack("<HH", size + len(ace),
+            count + 1) + sd[o_dacl + 6:o_dacl + size] + ace)
+    return sd[:o_dacl] + dacl
+
+
+def test_set_security_keeps_a_dacl_the_mode_cannot_say(server):
+    """MS-SMB2 3.3.5.21.3: an ACE for another principal is kept beside
+    the file (user.smbsrvd.acl) and read back; the mode keeps what the
+    owner, group and Everyone ACEs say; a chmod outside the server makes
+    the kept DACL stale, and the mode is reported again."""
+    p = os.path.join(server.data, "k.txt")
+    put(p)
+    os.chmod(p, 0o640)
+    c, smb, tid = connect(server)
+    try:
+        f = open_(smb, tid, "k.txt")
+        sd = ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                      addl=OWNER | GROUP | DACL))
+        mine = add_ace(sd, ANON_SID, 0x001f01ff)
+        assert set_(smb, tid, f, 0, mine, INFO_SECURITY,
+                    DACL) == STATUS_SUCCESS
+        assert os.stat(p).st_mode & 0o777 == 0o640
+        assert os.getxattr(p, "user.smbsrvd.acl")
+        assert ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                        addl=OWNER | GROUP | DACL)) == mine
+        # A deny of the owner's write before its allow takes w away.
+        denied = add_ace(sd, sd[20:36], 0x2, ace_type=1)
+        o_dacl = struct.unpack_from("<I", denied, 16)[0]
+        aces = denied[o_dacl + 8:]
+        deny, rest = aces[-24:], aces[:-24]
+        denied = denied[:o_dacl + 8] + deny + rest
+        assert set_(smb, tid, f, 0, denied, INFO_SECURITY,
+                    DACL) == STATUS_SUCCESS
+        assert os.stat(p).st_mode & 0o777 == 0o440
+        assert ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                        addl=DACL))[20:] == denied[o_dacl:]
+        os.chmod(p, 0o600)
+        now = ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                       addl=OWNER | GROUP | DACL))
+        masks = [struct.unpack_from("<I", now, o_dacl + 8 + off + 4)[0]
+                 for off in (0, 24, 48)]
+        assert struct.unpack_from("<H", now, o_dacl + 4)[0] == 3
+        assert masks == [0x0012019f, 0, 0]
+
+        # An owner that is no Unix user cannot be kept; a malformed
+        # descriptor is refused before anything changes.
+        world = struct.pack("<BB6sI", 1, 1, b"\0" * 5 + b"\x01", 0)
+        bad_owner = sd[:20] + world + sd[32:]
+        assert set_(smb, tid, f, 0, bad_owner, INFO_SECURITY,
+                    OWNER) == 0xC000005A      # STATUS_INVALID_OWNER
+        assert set_(smb, tid, f, 0, sd[:30], INFO_SECURITY,
+                    DACL) == 0xC0000079       # INVALID_SECURITY_DESCR
+        assert os.stat(p).st_mode & 0o777 == 0o600
+    finally:
+        c.close()
+
+
+def test_set_security_through_an_open_for_write_dac_only(server):
+    """An open granted READ_CONTROL | WRITE_DAC alone, no data access
+    (as smbcacls opens), sets and reads back a DACL; without WRITE_DAC
+    the set is refused (MS-FSA 2.1.5.16)."""
+    p = os.path.join(server.data, "w.txt")
+    put(p)
+    os.chmod(p, 0o600)
+    c, smb, tid = connect(server)
+    try:
+        f = open_(smb, tid, "w.txt", access=READ_CONTROL | 0x00040000 |
+                  SYNCHRONIZE)
+        sd = ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                      addl=OWNER | GROUP | DACL))
+        mine = add_ace(sd, ANON_SID, 0x00120089)
+        assert set_(smb, tid, f, 0, mine, INFO_SECURITY,
+                    DACL) == STATUS_SUCCESS
+        assert ok(query(smb, tid, f, 0, itype=INFO_SECURITY,
+                        addl=OWNER | GROUP | DACL)) == mine
+        assert os.stat(p).st_mode & 0o777 == 0o600
+        r = open_(smb, tid, "w.txt", access=READ_CONTROL | SYNCHRONIZE)
+        assert set_(smb, tid, r, 0, sd, INFO_SECURITY,
+                    DACL) == STATUS_ACCESS_DENIED
     finally:
         c.close()
 
@@ -582,6 +678,9 @@ def test_read_only_share_refuses_every_change(server):
                           (DISPOSITION, b"\1"),
                           (RENAME, rename_blob("g.txt"))):
             assert set_(smb, tid, f, cls, blob) == STATUS_ACCESS_DENIED
+        sd = ok(query(smb, tid, f, 0, itype=INFO_SECURITY, addl=DACL))
+        assert set_(smb, tid, f, 0, sd, INFO_SECURITY,
+                    DACL) == STATUS_ACCESS_DENIED
         assert ok(query(smb, tid, f, STANDARD))
     finally:
         c.close()

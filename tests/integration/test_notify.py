@@ -34,7 +34,7 @@ SYNCHRONIZE = 0x00100000
 TORTURE = ["valid-req", "close", "dir", "logoff", "tdis", "tdis1",
            "handle-permissions", "file", "double", "overflow", "basedir",
            "tcon", "rec", "mask", "session-reconnect", "invalid-reauth",
-           "tcp"]
+           "tcp", "rmdir1", "rmdir2", "rmdir3", "rmdir4"]
 
 
 @pytest.fixture
@@ -237,3 +237,40 @@ def test_cancel_of_a_waiting_notify(server):
     assert recv(a, mid)["Status"] == STATUS_CANCELLED
     smb.close(atid, fid)
     a.close()
+
+
+def durable_context():
+    """DHnQ (MS-SMB2 2.2.13.2.3): name, 4 bytes pad, 16 reserved."""
+    ctx = s3.SMB2CreateContext()
+    ctx["NameOffset"] = 16
+    ctx["NameLength"] = 4
+    ctx["DataOffset"] = 24
+    ctx["DataLength"] = 16
+    ctx["Buffer"] = b"DHnQ" + b"\0" * 4 + b"\0" * 16
+    return ctx
+
+
+def test_shutdown_closes_kept_opens_and_the_inotify_descriptor(server):
+    """On SIGTERM the server closes what the connections did not take with
+    them: a durable open kept for the scavenger after its connection
+    dropped closes for real, and with no watch left the inotify
+    descriptor is closed (notify_shutdown())."""
+    os.mkdir(os.path.join(server.share, "d"))
+    c, tid = login(server)
+    fid = open_dir(c, tid, "d")
+    mid = send_notify(c, tid, fid)
+    wait_interim(c, mid)
+
+    k, ktid = login(server)
+    smb = k.getSMBServer()
+    smb.create(ktid, "kept.txt", 0x0012019f, 0, 0, s3.FILE_OVERWRITE_IF, 0,
+               oplockLevel=s3.SMB2_OPLOCK_LEVEL_BATCH,
+               createContexts=[durable_context()])
+    smb._NetBIOSSession.close()
+    server.wait_log("disconnected, kept")
+    assert server.stop() == 0
+    log = server.log()
+    assert re.search(r'open \d+ of "kept.txt": closed, the server stops',
+                     log), log[-2000:]
+    assert "notify: inotify closed" in log, log[-2000:]
+    assert "watches left" not in log

@@ -1008,6 +1008,7 @@ test_conf_enum_keywords_default(void **state)
 	assert_int_equal(cf->cf_signing_required, 0);
 	assert_int_equal(cf->cf_smb_encrypt, CONF_ENCRYPT_DESIRED);
 	assert_int_equal(cf->cf_map_to_guest, 0);
+	assert_int_equal(cf->cf_session_expiry, 0);	/* never */
 	assert_int_equal(TAILQ_FIRST(&cf->cf_shares)->sh_smb_encrypt,
 	    CONF_ENCRYPT_DESIRED);
 	out = print_str(cf);
@@ -1019,6 +1020,7 @@ test_conf_enum_keywords_default(void **state)
 	    "\tmap to guest = never\n"
 	    "\tsrvsvc pipe = yes\n"
 	    "\tadmin users =\n"
+	    "\tsession expiry = 0\n"
 	    "\n[x]\n"));
 	assert_true(cf->cf_srvsvc_pipe);
 	assert_string_equal(cf->cf_admin_users, "");
@@ -1636,6 +1638,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "server signing = required\n"
 	    "smb encrypt = no\n"
 	    "map to guest = Bad User\n"
+	    "session expiry = 3600\n"
 	    "[b]\n"
 	    "path = b\n"
 	    "writable = yes\n"
@@ -1664,6 +1667,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tmap to guest = bad user\n"
 	    "\tsrvsvc pipe = yes\n"
 	    "\tadmin users =\n"
+	    "\tsession expiry = 3600\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,9 +23,14 @@
 #include "msgbuf.h"
 #include "ntstatus.h"
 #include "server.h"
+#include "session.h"
 #include "share.h"
 #include "smb2.h"
 #include "smb2_negotiate.h"
+#include "smb3_sign.h"
+#include "srvs.h"
+
+#include "fake_clock.h"
 
 static struct conf	*cf;
 static int		 peer;
@@ -66,6 +72,8 @@ teardown(void **state)
 	(void)state;
 	conn_close_all();
 	loop_once(0);
+	/* Sessions went with their connections; the table may have grown. */
+	idtab_free(&server.sv_session_ids);
 	share_clear();
 	conf_free(cf);
 	server.sv_conf = NULL;
@@ -487,6 +495,252 @@ test_unknown_session_is_user_session_deleted(void **state)
 }
 
 static void
+negotiate_300(void)
+{
+	static const uint16_t d[] = { 0x0300 };
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_NEGOTIATE, 0, 8, 0, 0);
+	negotiate_body(&wr, d, 1, false);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) > 0);
+	assert_int_equal(c->c_dialect, 0x0300);
+}
+
+/*
+ * A valid, signing session of dialect on a connection of its own (not
+ * c), with a known signing key.
+ */
+static struct session *
+session_elsewhere(uint16_t dialect, int *other)
+{
+	struct sockaddr_storage ss;
+	struct session *s;
+	struct conn *c2;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+	    sv), 0);
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNIX;
+	c2 = conn_accept(sv[0], &ss, sizeof(sa_family_t));
+	assert_non_null(c2);
+	*other = sv[1];
+	c2->c_dialect = dialect;
+	assert_non_null(s = session_new(c2));
+	memset(s->s_keys.sk_signing, 0x5a, sizeof(s->s_keys.sk_signing));
+	s->s_authenticated = true;
+	s->s_signing_required = true;
+	session_set_state(s, SESSION_VALID);
+	return s;
+}
+
+/* A signed-looking QUERY_INFO naming session id, sent on c. */
+static size_t
+query_on_c(uint64_t mid, uint64_t id, uint32_t flags, uint8_t *rsp,
+    size_t size)
+{
+	struct msgbuf_wr wr;
+	struct smb2_hdr h;
+
+	msgbuf_wr_init(&wr, 4096);
+	memset(&h, 0, sizeof(h));
+	h.h_command = SMB2_QUERY_INFO;
+	h.h_mid = mid;
+	h.h_credits = 1;
+	h.h_credit_charge = 1;
+	h.h_flags = flags;
+	h.h_session_id = id;
+	smb2_hdr_encode(&wr, &h);
+	/* The signature field: anything, no channel can check it. */
+	memset(wr.wr_buf + 48, 0xa5, 16);
+	msgbuf_put_le16(&wr, 41);
+	msgbuf_put_zero(&wr, 40);
+	send_msg(&wr);
+	return recv_msg(rsp, size);
+}
+
+/*
+ * MS-SMB2 3.3.5.2.9 and 3.3.4.1.1: a signed request on a connection the
+ * session never bound is STATUS_USER_SESSION_DELETED, signed with
+ * Session.SigningKey so that a signing client believes it; an unsigned
+ * request, or one naming a session of another dialect (never bindable
+ * here), gets an unsigned answer.
+ */
+static void
+test_unbound_session_is_user_session_deleted_signed_with_session_key(
+    void **state)
+{
+	struct session *s, *s21;
+	uint8_t rsp[4096];
+	size_t len;
+	int other, other21;
+
+	(void)state;
+	negotiate_300();
+	s = session_elsewhere(0x0300, &other);
+	len = query_on_c(1, s->s_id, SMB2_FLAGS_SIGNED, rsp, sizeof(rsp));
+	assert_true(len >= 64);
+	assert_int_equal(le32dec(rsp + 8), STATUS_USER_SESSION_DELETED);
+	assert_true(le32dec(rsp + 16) & SMB2_FLAGS_SIGNED);
+	assert_int_equal(smb3_sign_verify(SMB2_SIGNING_AES_CMAC,
+	    s->s_keys.sk_signing, 16, rsp, len), 0);
+
+	len = query_on_c(2, s->s_id, 0, rsp, sizeof(rsp));
+	assert_int_equal(le32dec(rsp + 8), STATUS_USER_SESSION_DELETED);
+	assert_false(le32dec(rsp + 16) & SMB2_FLAGS_SIGNED);
+
+	s21 = session_elsewhere(0x0210, &other21);
+	len = query_on_c(3, s21->s_id, SMB2_FLAGS_SIGNED, rsp, sizeof(rsp));
+	assert_int_equal(le32dec(rsp + 8), STATUS_USER_SESSION_DELETED);
+	assert_false(le32dec(rsp + 16) & SMB2_FLAGS_SIGNED);
+	close(other);
+	close(other21);
+}
+
+/* A valid, authenticated session of c's (no signing) with no trees. */
+static struct session *
+session_here(void)
+{
+	struct session *s;
+
+	assert_non_null(s = session_new(c));
+	s->s_authenticated = true;
+	snprintf(s->s_user, sizeof(s->s_user), "alice");
+	session_set_state(s, SESSION_VALID);
+	return s;
+}
+
+/* A bodiless-enough request of cmd on session id; its status. */
+static uint32_t
+status_of(uint16_t cmd, uint64_t mid, uint64_t id)
+{
+	struct msgbuf_wr wr;
+	struct smb2_hdr h;
+	uint8_t rsp[4096];
+
+	msgbuf_wr_init(&wr, 4096);
+	memset(&h, 0, sizeof(h));
+	h.h_command = cmd;
+	h.h_mid = mid;
+	h.h_credits = 1;
+	h.h_credit_charge = 1;
+	h.h_session_id = id;
+	smb2_hdr_encode(&wr, &h);
+	if (cmd == SMB2_LOGOFF) {
+		msgbuf_put_le16(&wr, 4);
+		msgbuf_put_le16(&wr, 0);
+	} else {
+		msgbuf_put_le16(&wr, 41);	/* QUERY_INFO */
+		msgbuf_put_zero(&wr, 40);
+	}
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) >= 64);
+	return le32dec(rsp + 8);
+}
+
+/*
+ * MS-SMB2 3.3.2.3 / 3.3.6.3: when ExpirationTime passes, the Session
+ * Expiration Timer makes a valid session Expired and sts0_stimedout
+ * counts it; 3.3.5.2.9: then every request but LOGOFF, CLOSE and LOCK
+ * gets STATUS_NETWORK_SESSION_EXPIRED, and LOGOFF still works.
+ */
+static void
+test_expired_session_answers_network_session_expired_until_logoff(
+    void **state)
+{
+	struct session *s;
+	uint64_t timedout = srvs_stats.st_stimedout, id;
+
+	(void)state;
+	negotiate_202();
+	s = session_here();
+	id = s->s_id;
+	session_set_expiry(s, 10);
+	fake_clock_advance(9999);
+	loop_once(0);
+	assert_int_equal(s->s_state, SESSION_VALID);
+	/* No tree: the tree check answers, not the session's. */
+	assert_int_equal(status_of(SMB2_QUERY_INFO, 1, id),
+	    STATUS_NETWORK_NAME_DELETED);
+	fake_clock_advance(1);
+	loop_once(0);
+	assert_int_equal(s->s_state, SESSION_EXPIRED);
+	assert_int_equal(srvs_stats.st_stimedout, timedout + 1);
+	assert_int_equal(status_of(SMB2_QUERY_INFO, 2, id),
+	    STATUS_NETWORK_SESSION_EXPIRED);
+	assert_int_equal(srvs_stats.st_stimedout, timedout + 1);
+	assert_int_equal(status_of(SMB2_LOGOFF, 3, id), STATUS_SUCCESS);
+	assert_int_equal(status_of(SMB2_QUERY_INFO, 4, id),
+	    STATUS_USER_SESSION_DELETED);
+}
+
+/*
+ * 3.3.6.3 needs no timer turn: a request that finds ExpirationTime
+ * passed expires the session itself; only a valid session expires, and
+ * an ExpirationTime of 0 (the default, "session expiry = 0") is never.
+ */
+static void
+test_session_expire_due_moves_only_valid_sessions_past_their_time(
+    void **state)
+{
+	struct session *s;
+	uint64_t now, timedout = srvs_stats.st_stimedout;
+
+	(void)state;
+	negotiate_202();
+	s = session_here();
+	session_set_expiry(s, 0);
+	assert_int_equal(s->s_expires_ms, 0);
+	assert_false(session_expire_due(s, UINT64_MAX));
+	session_set_expiry(s, 5);
+	now = s->s_expires_ms;
+	session_set_state(s, SESSION_IN_PROGRESS);
+	assert_false(session_expire_due(s, now));
+	session_set_state(s, SESSION_VALID);
+	assert_false(session_expire_due(s, now - 1));
+	assert_true(session_expire_due(s, now));
+	assert_int_equal(srvs_stats.st_stimedout, timedout + 1);
+	/* Already expired: counted once. */
+	assert_true(session_expire_due(s, now + 1));
+	assert_int_equal(srvs_stats.st_stimedout, timedout + 1);
+}
+
+/*
+ * 3.3.5.5.3: a re-authentication sets a new ExpirationTime (the timer
+ * re-armed, one per session), and a session that ends takes its timer
+ * off the heap.
+ */
+static void
+test_reauth_rearms_and_session_end_cancels_the_expiry_timer(void **state)
+{
+	struct session *s;
+	size_t before;
+
+	(void)state;
+	negotiate_202();
+	before = loop_timer_count();
+	s = session_here();
+	session_set_expiry(s, 10);
+	assert_int_equal(loop_timer_count(), before + 1);
+	fake_clock_advance(10000);
+	loop_once(0);
+	assert_int_equal(s->s_state, SESSION_EXPIRED);
+	assert_int_equal(loop_timer_count(), before);
+	session_set_state(s, SESSION_VALID);
+	session_set_expiry(s, 10);
+	session_set_expiry(s, 20);
+	assert_int_equal(loop_timer_count(), before + 1);
+	fake_clock_advance(10000);
+	loop_once(0);
+	assert_int_equal(s->s_state, SESSION_VALID);
+	session_destroy(s, "test");
+	assert_int_equal(loop_timer_count(), before);
+}
+
+static void
 test_smb1_negotiate_upgrades_to_wildcard(void **state)
 {
 	static const char dialects[] = "\x02NT LM 0.12\0\x02SMB 2.002\0"
@@ -529,6 +783,10 @@ main(void)
 		T(test_misaligned_next_command_disconnects),
 		T(test_related_first_request_is_invalid_parameter),
 		T(test_unknown_session_is_user_session_deleted),
+		T(test_unbound_session_is_user_session_deleted_signed_with_session_key),
+		T(test_expired_session_answers_network_session_expired_until_logoff),
+		T(test_session_expire_due_moves_only_valid_sessions_past_their_time),
+		T(test_reauth_rearms_and_session_end_cancels_the_expiry_timer),
 		T(test_smb1_negotiate_upgrades_to_wildcard),
 #undef T
 	};

@@ -1169,6 +1169,45 @@ test_vfs_filetime_conversions(void **state)
 	assert_int_equal(nsec, 123456700);
 }
 
+/* --- vfs_sec.c ------------------------------------------------------ */
+
+/*
+ * chmod, chown and the kept-DACL attribute act on the open's inode,
+ * through an ordinary descriptor and an O_PATH one alike; removing an
+ * absent attribute is not an error.
+ */
+static void
+test_vfs_sec_through_plain_and_o_path_descriptors(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t blob[] = { 1, 0, 4, 0, 9, 9, 9, 9 };
+	uint8_t buf[64];
+	struct stat sb;
+	int fds[2], i;
+	ssize_t n;
+
+	mkfile(f, "a", "x");
+	assert_int_equal(vfs_open(f->root, "a", O_RDONLY, 0, &fds[0]), 0);
+	assert_int_equal(vfs_open(f->root, "a", O_PATH, 0, &fds[1]), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(vfs_chmod(fds[i], i ? 0640 : 0600), 0);
+		assert_int_equal(fstatat(f->sharefd, "a", &sb, 0), 0);
+		assert_int_equal(sb.st_mode & 07777, i ? 0640 : 0600);
+		assert_int_equal(vfs_chown(fds[i], (uint32_t)-1, getgid()),
+		    0);
+		/* /tmp takes user xattrs (test_vfs_dos_xattr_hostile too). */
+		assert_int_equal(vfs_acl_put(fds[i], blob, sizeof(blob)), 0);
+		n = vfs_acl_get(fds[!i], buf, sizeof(buf));
+		assert_int_equal(n, (ssize_t)sizeof(blob));
+		assert_memory_equal(buf, blob, sizeof(blob));
+		assert_int_equal(vfs_acl_put(fds[i], NULL, 0), 0);
+		assert_int_equal(vfs_acl_get(fds[!i], buf, sizeof(buf)), -1);
+		assert_int_equal(vfs_acl_put(fds[i], NULL, 0), 0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int
 main(void)
 {
@@ -1209,6 +1248,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_vfs_dir_skips_and_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfs_fsinfo, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_vfs_sec_through_plain_and_o_path_descriptors, setup,
 		    teardown),
 	};
 
