@@ -21,6 +21,7 @@
 #include "enc.h"
 #include "log.h"
 #include "ops.h"
+#include "web.h"
 
 #define OPS_OPENAPI_MAX	(1024 * 1024)
 
@@ -65,6 +66,9 @@ static const struct ops_route ops_table[] = {
 	{ "DELETE",	"/api/v1/opens/{id}",	ops_open_delete, OPS_AUTH },
 	{ "GET",	"/api/v1/shares",	ops_shares,	OPS_AUTH },
 	{ "GET",	"/api/v1/events",	ops_events,	OPS_AUTH },
+	/* The web UI's static files (rpc/web.c); the API still needs a token. */
+	{ "GET",	"/",			web_get,	0 },
+	{ "GET",	"/web/{file}",		web_get,	0 },
 };
 
 #define OPS_NROUTES	(sizeof(ops_table) / sizeof(ops_table[0]))
