@@ -227,10 +227,11 @@
 
   function takeTokenFromFragment() {
     const m = /^#token=([^&]+)/.exec(location.hash);
-    if (!m) return;
+    if (!m) return false;
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
     /* The token leaves the address bar and the history at once. */
     history.replaceState(null, "", location.pathname + "#/overview");
+    return true;
   }
 
   function signOut(why) {
@@ -687,6 +688,11 @@
 
   async function loadSessions() {
     state.sessions = await apiAll("/sessions");
+    /* A session that went takes its detail with it, without asking. */
+    if (state.selSession && !state.sessions.some((s) => s.id === state.selSession)) {
+      state.selSession = null;
+      $("sess-detail").hidden = true;
+    }
     renderSessions();
     if (state.selSession) await loadSessionDetail(state.selSession, false);
   }
@@ -800,6 +806,10 @@
       state.shares.length ? null : loadShareList(),
     ]);
     state.opens = opens;
+    if (state.selOpen && !opens.some((o) => o.id === state.selOpen)) {
+      state.selOpen = null;
+      $("open-detail").hidden = true;
+    }
     fillShareSelect();
     renderOpens();
   }
@@ -1341,7 +1351,11 @@
       e.target.textContent = state.paused ? "Resume" : "Pause";
       renderEvents();
     });
-    window.addEventListener("hashchange", () => { if (token()) route(); });
+    window.addEventListener("hashchange", () => {
+      /* A sign-in link opened in a tab that already shows the page. */
+      if (takeTokenFromFragment()) signIn();
+      else if (token()) route();
+    });
     setInterval(tick, 1000);
     if (token()) signIn();
     else signOut("");
