@@ -729,7 +729,8 @@
           onclick: () => loadSessionDetail(s.id, true) }),
         el("button", { type: "button", class: "danger", text: "Log off…",
           onclick: () => confirmLogoff(s) }),
-        s.connection_id ? el("button", { type: "button", text: "Drop connection…",
+        s.connection_id ? el("button", { type: "button", text: "Drop…",
+          title: "Drop the TCP connection", "aria-label": `Drop the connection of session ${s.id}`,
           onclick: () => confirmDrop(s.connection_id) }) : null,
       ] },
     ], rows, {
@@ -846,9 +847,9 @@
           text: o.state === "detached" ? "disconnected" : o.state }) },
       { key: "remaining", label: "Remaining", get: (o) => remainingOf(o),
         cell: (o) => remainingCell(o) },
-      { key: "oplock", label: "Oplock / lease", get: (o) => (o.oplock_level_names || []).join(" ") },
+      { key: "oplock", label: "Oplock / lease", get: (o) => shortNames(o.oplock_level_names, "SMB2_OPLOCK_LEVEL_") },
       { key: "locks", label: "Locks", get: (o) => o.locks, num: true },
-      { key: "access", label: "Access", get: (o) => (o.permissions_names || []).join(" ") || o.permissions },
+      { key: "access", label: "Access", get: (o) => shortNames(o.permissions_names, "FILE_") || o.permissions },
     ];
     if (withActions)
       cols.push({ key: "act", label: "Actions", cls: "actions", cell: (o) => [
@@ -862,6 +863,12 @@
           text: "Extend…", onclick: () => promptExtend(o) }) : null,
       ] });
     return cols;
+  }
+
+  /* Tables show names without their common prefix; details show all. */
+  function shortNames(names, prefix) {
+    return (names || []).map((n) => n.startsWith(prefix) ? n.slice(prefix.length) : n)
+      .join(" ").toLowerCase();
   }
 
   function remainingOf(o) {
@@ -1098,78 +1105,90 @@
 
   /* ---------- confirmations with the dry run's impact ---------- */
 
-  function impactNode(res) {
+  /*
+   * The dry run names the opens; their records (locks, state, client) come
+   * from GET opens/{id}, for the first IMPACT_DETAIL of them.
+   */
+  const IMPACT_DETAIL = 50;
+  async function impactOpens(res) {
+    const ids = (res && res.impact ? res.impact.opens : res && res.expired) || [];
+    const got = await Promise.all(ids.slice(0, IMPACT_DETAIL).map((id) =>
+      api("GET", "/opens/" + encodeURIComponent(id)).catch(() => null)));
+    const m = new Map();
+    for (const o of got) if (o) m.set(o.id, o);
+    return { map: m, partial: ids.length > IMPACT_DETAIL };
+  }
+
+  function impactNode(res, det) {
     const box = el("div", { class: "impact" });
     const imp = res && res.impact;
-    if (!imp) {
-      if (res && Array.isArray(res.expired)) {
-        box.append(el("p", { text: `${res.expired.length} pending open(s) would expire:` }),
-          el("ul", null, res.expired.map((id) => el("li", null, openLabel(id)))));
+    const open = (id) => det.map.get(id) || knownOpen(id) || scavEntry(id);
+    const label = (id) => {
+      const o = open(id);
+      return o ? `${id}: ${o.share || "?"}\\${o.path} (${o.user || "?"})` : String(id);
+    };
+    const ids = imp ? imp.opens || [] : (res && res.expired) || [];
+    const recs = ids.map(open).filter(Boolean);
+    const of = det.partial ? ` (of the first ${IMPACT_DETAIL})` : "";
+    const durable = recs.filter((o) => o.state === "detached" || scavEntry(o.id) ||
+      Object.entries(o).some(([k, v]) => k.startsWith("durable") && v && v !== "none")).length;
+    const locks = recs.reduce((a, o) => a + (o.locks || 0), 0);
+    const clients = new Set(recs.map((o) => o.client).filter(Boolean));
+    for (const x of [res && res.session, res && res.connection, res && res.open])
+      if (x && x.client) clients.add(x.client);
+    if (imp)
+      for (const id of imp.sessions || []) {
+        const s = state.sessions.find((x) => x.id === id);
+        if (s) clients.add(s.client);
       }
-      return box;
-    }
-    const c = imp.counts || {};
-    box.append(el("p", { text: "The server's dry run says this closes:" }));
+    const c = imp ? imp.counts || {} : {};
+    box.append(el("p", { text: res && res.impact ? "The server's dry run says this closes:" :
+      "The server's dry run says this expires:" }));
     box.append(el("ul", null,
-      el("li", { text: `${c.opens || 0} open(s)` + durableNote(imp.opens || []) }),
-      el("li", { text: `${c.trees || 0} tree connect(s)` }),
-      el("li", { text: `${c.sessions || 0} session(s)` }),
-      el("li", { text: `${c.connections || 0} connection(s)` }),
-      locksNote(imp.opens || []),
-      clientsNote(res, imp)));
+      el("li", { text: `${imp ? c.opens || 0 : ids.length} open(s)` }),
+      el("li", { text: `${durable} durable or resilient handle(s) lost${of}` }),
+      el("li", { text: `${locks} byte-range lock(s) released${of}` }),
+      imp ? el("li", { text: `${c.trees || 0} tree connect(s)` }) : null,
+      imp ? el("li", { text: `${c.sessions || 0} session(s)` }) : null,
+      imp ? el("li", { text: `${c.connections || 0} connection(s)` }) : null,
+      el("li", { text: `clients affected: ${clients.size ? [...clients].join(", ") : "none"}` })));
     /* Anything the API reports beyond the four kinds, shown as given. */
-    for (const [k, v] of Object.entries(imp))
-      if (!["connections", "sessions", "trees", "opens", "counts", "truncated"].includes(k))
-        box.append(el("p", { text: `${k.replace(/_/g, " ")}: ${Array.isArray(v) ? v.length + " — " + v.join(", ") : JSON.stringify(v)}` }));
-    if ((imp.opens || []).length)
-      box.append(el("details", null, el("summary", { text: "Opens that close" }),
-        el("ul", null, imp.opens.map((id) => el("li", null, openLabel(id))))));
-    if (imp.truncated) box.append(el("p", { class: "muted", text: "Lists are cut at 1000; the counts are whole." }));
+    if (imp)
+      for (const [k, v] of Object.entries(imp))
+        if (!["connections", "sessions", "trees", "opens", "counts", "truncated"].includes(k))
+          box.append(el("p", { text: `${k.replace(/_/g, " ")}: ${Array.isArray(v) ?
+            v.length + " — " + v.join(", ") : JSON.stringify(v)}` }));
+    if (ids.length)
+      box.append(el("details", null, el("summary", { text: "Opens concerned" }),
+        el("ul", null, ids.map((id) => el("li", null, label(id))))));
+    if (imp && imp.truncated)
+      box.append(el("p", { class: "muted", text: "Lists are cut at 1000; the counts are whole." }));
     return box;
   }
 
   function knownOpen(id) { return state.opens.find((o) => o.id === id); }
-  function openLabel(id) {
-    const o = knownOpen(id) || (state.scav && scavEntry(id));
-    return o ? `${id}: ${o.share || "?"}\\${o.path} (${o.user || "?"})` : String(id);
-  }
-  function durableNote(ids) {
-    const d = ids.filter((id) => (knownOpen(id) || {}).state === "detached" || scavEntry(id)).length;
-    const pend = state.scav ? ids.filter((id) => scavEntry(id)).length : null;
-    return d ? `, ${d} of them disconnected durable handle(s)` :
-      pend === 0 && ids.length ? ", none of them a pending durable handle" : "";
-  }
-  function locksNote(ids) {
-    const n = ids.reduce((a, id) => a + ((knownOpen(id) || {}).locks || 0), 0);
-    return ids.length ? el("li", { text: `${n} byte-range lock(s) released (of the opens listed here)` }) : null;
-  }
-  function clientsNote(res, imp) {
-    const cl = new Set();
-    if (res.session && res.session.client) cl.add(res.session.client);
-    if (res.connection && res.connection.client) cl.add(res.connection.client);
-    if (res.open && res.open.client) cl.add(res.open.client);
-    for (const id of imp.sessions || []) {
-      const s = state.sessions.find((x) => x.id === id);
-      if (s) cl.add(s.client);
-    }
-    return cl.size ? el("li", { text: `clients affected: ${[...cl].join(", ")}` }) : null;
-  }
 
   /*
    * Asks the server for the dry run, shows it, and on OK does the real
    * call.  extra(body) may add controls (keep durable) whose change runs
    * the dry run again.
    */
-  async function confirmAction({ title, verb, dry, act, extra, done }) {
+  async function confirmAction({ title, verb, dry, note, act, extra, done }) {
     const dlg = $("confirm"), body = clear($("confirm-body"));
     $("confirm-title").textContent = title;
     $("confirm-ok").textContent = verb;
     const impact = el("div", { "aria-live": "polite" });
     const redo = async () => {
+      if (!dry) {
+        clear(impact).append(el("p", { text: note }));
+        $("confirm-ok").disabled = false;
+        return;
+      }
       clear(impact).append(el("p", { class: "muted", text: "Asking the server what this would do…" }));
       try {
         const r = await dry();
-        clear(impact).append(impactNode(r));
+        const det = await impactOpens(r);
+        clear(impact).append(impactNode(r, det));
         $("confirm-ok").disabled = false;
       } catch (e) {
         clear(impact).append(el("p", { text: "Dry run failed: " + e.message }));
@@ -1203,7 +1222,7 @@
       verb: "Log off",
       dry: () => api("DELETE", `${path}?dry_run=true${q()}`),
       act: () => api("DELETE", `${path}?${q().slice(1)}`),
-      extra: (redo) => el("label", null, el("input", { type: "checkbox", id: "keep-durable",
+      extra: (redo) => el("label", { class: "check" }, el("input", { type: "checkbox", id: "keep-durable",
         onchange: (e) => { keep = e.target.checked; redo(); } }),
         " keep durable and resilient opens for a reconnect (as a client's own logoff does)"),
       done: `Session ${s.id} logged off.`,
@@ -1258,8 +1277,9 @@
     confirmAction({
       title: `Remove user ${u.name}`,
       verb: "Remove user",
-      /* Removing a user closes nothing: sessions already made stay. */
-      dry: async () => ({ impact: { counts: {}, sessions: [], opens: [] } }),
+      /* The API has no dry run here: removing a user closes nothing. */
+      note: "The user can no longer log on. Sessions already logged on stay " +
+        "until they end or are logged off in the Sessions view.",
       act: () => api("DELETE", "/users/" + encodeURIComponent(u.name)),
       done: `User ${u.name} removed; sessions already logged on stay until closed.`,
     });
