@@ -1365,6 +1365,12 @@
     $("sh-cancel").addEventListener("click", resetShareForm);
     $("user-form").addEventListener("submit", submitUser);
     $("ev-filter").addEventListener("input", renderEvents);
+    /* Enter in the prompt means OK (the form's first button is Cancel). */
+    $("prompt-input").addEventListener("keydown", (e) => {
+      if (e.key !== "Enter") return;
+      e.preventDefault();
+      $("prompt").close("ok");
+    });
     $("ev-pause").addEventListener("click", (e) => {
       state.paused = !state.paused;
       e.target.setAttribute("aria-pressed", String(state.paused));

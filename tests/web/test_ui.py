@@ -383,6 +383,24 @@ def test_dropped_durable_open_waits_in_the_opens_view(srv, browser,
         wait(browser, lambda b: secs() < first, "the countdown to run",
              timeout=5)
     shot(browser, artifacts, "opens")
+    if has_scav:
+        # Extend: a later deadline shows at once.
+        oid = attr(browser, "//table[@id='open-table']//tbody/tr[1]",
+                   "data-open")
+        row = "//tr[@data-open='%s']" % oid
+        click(browser, row + "//button[starts-with(text(),'Extend')]")
+        inp = browser.find_element(By.ID, "prompt-input")
+        wait(browser, lambda b: inp.is_displayed(), "the extend prompt")
+        inp.send_keys("250" + Keys.ENTER)
+        wait(browser, lambda b: secs() > 200, "the extended deadline")
+        # Expire now, after the dry run names it.
+        click(browser, row + "//button[starts-with(text(),'Expire')]")
+        _, ok = confirm(browser, r"1 open\(s\)")
+        ok.click()
+        wait(browser, lambda b: not b.find_elements(
+            By.CSS_SELECTOR, "tr[data-open='%s']" % oid), "the expiry")
+        assert not any(o["state"] == "detached"
+                       for o in api(srv, "/opens")[1]["items"])
     drain(browser)
     if not has_scav:
         pytest.skip("the open waits as disconnected, but this tree's API "
