@@ -839,9 +839,10 @@
       { key: "id", label: "Id", get: (o) => idNum(o.id) },
       { key: "path", label: "Path", get: (o) => o.path,
         cell: (o) => el("span", { class: "mono", text: (o.directory ? "[dir] " : "") + (o.path || "\\") }) },
-      { key: "share", label: "Share", get: (o) => o.share },
-      { key: "user", label: "User", get: (o) => o.user },
-      { key: "client", label: "Client", get: (o) => o.client },
+      /* A disconnected open has no session; its timer knows who may reclaim it. */
+      { key: "share", label: "Share", get: (o) => o.share ?? (scavEntry(o.id) || {}).share },
+      { key: "user", label: "User", get: (o) => o.user ?? (scavEntry(o.id) || {}).user },
+      { key: "client", label: "Client", get: (o) => o.client ?? (scavEntry(o.id) || {}).client },
       { key: "state", label: "State", get: (o) => o.state,
         cell: (o) => el("span", { class: "state-" + o.state,
           text: o.state === "detached" ? "disconnected" : o.state }) },
