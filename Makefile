@@ -62,7 +62,6 @@ LIB	= $(BUILD)/opt/libsmbsrvd.a
 ASANLIB	= $(BUILD)/asan/libsmbsrvd.a
 
 .PHONY: all run check check-unit check-integration check-fuzz check-man \
-	check-web \
 	deps deps-test install clean unit fuzz
 
 all: $(BIN)/smbsrvd $(BIN)/smbctl
@@ -157,6 +156,7 @@ check-integration: all
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # The web UI in headless Chromium against a real daemon (tests/web/).
+.PHONY: check-web
 check-web: all
 	SMBSRVD_BIN=$(CURDIR)/$(BIN)/smbsrvd SMBCTL_BIN=$(CURDIR)/$(BIN)/smbctl \
 	    WEB_ARTIFACTS=$(CURDIR)/$(BUILD)/web-artifacts \
