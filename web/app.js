@@ -158,6 +158,7 @@
    */
   const missing = new Set();
   let caps = null;      /* "METHOD /path/{x}" the server's contract lists */
+  let keepDurable = true;   /* unknown without the contract: offer it */
 
   /*
    * The daemon serves its own contract; its paths say which optional
@@ -166,6 +167,7 @@
    */
   async function loadCaps() {
     caps = null;
+    keepDurable = true;
     let text;
     try {
       const r = await fetch(API + "/openapi.yaml", {
@@ -184,6 +186,8 @@
       if (m && path) set.add(m[1].toUpperCase() + " " + path);
     }
     if (set.size) caps = set;
+    /* Force logoff keeping durable opens (MS-SMB2 3.3.5.6) is a parameter. */
+    keepDurable = /\bkeep_durable\b/.test(text);
   }
 
   function lacks(key) {
@@ -1224,8 +1228,10 @@
       dry: () => api("DELETE", `${path}?dry_run=true${q()}`),
       act: () => api("DELETE", `${path}?${q().slice(1)}`),
       extra: (redo) => el("label", { class: "check" }, el("input", { type: "checkbox", id: "keep-durable",
+        disabled: !keepDurable,
         onchange: (e) => { keep = e.target.checked; redo(); } }),
-        " keep durable and resilient opens for a reconnect (as a client's own logoff does)"),
+        " keep durable and resilient opens for a reconnect (as a client's own logoff does)" +
+        (keepDurable ? "" : " — this server's API does not offer it")),
       done: `Session ${s.id} logged off.`,
     });
   }

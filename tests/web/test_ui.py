@@ -338,6 +338,14 @@ def test_force_logoff_ends_the_clients_session(srv, browser, clients,
     dlg, ok = confirm(browser, r"1 open\(s\)")
     assert "1 session(s)" in dlg.text and "1 tree connect(s)" in dlg.text
     assert alice["client"] in dlg.text
+    # Keeping durable opens is offered only if the contract has it.
+    req = urllib.request.Request(
+        base(srv) + "api/v1/openapi.yaml",
+        headers={"Authorization": "Bearer " + token(srv)})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        offered = b"keep_durable" in r.read()
+    assert browser.find_element(By.ID, "keep-durable").is_enabled() == \
+        offered
     shot(browser, artifacts, "confirm-logoff")
     # The dry run changed nothing.
     assert alice["id"] in {s["id"] for s in
