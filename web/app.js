@@ -148,6 +148,8 @@
       cursor = page.next_cursor;
       if (!cursor) break;
     }
+    /* Beyond maxPages the view says it shows only the first part. */
+    items.truncated = !!cursor;
     return items;
   }
 
@@ -711,7 +713,8 @@
   function renderSessions() {
     const q = $("sess-filter").value.trim();
     const rows = state.sessions.filter((s) => sessionMatches(s, q));
-    $("sess-count").textContent = `${rows.length} of ${state.sessions.length} sessions`;
+    $("sess-count").textContent = `${rows.length} of ${state.sessions.length}` +
+      (state.sessions.truncated ? "+ (the first pages only)" : "") + " sessions";
     renderTable($("sess-table"), "sessions", [
       { key: "id", label: "Id", get: (s) => idNum(s.id) },
       { key: "user", label: "User", get: (s) => s.user,
@@ -892,7 +895,8 @@
   function renderOpens() {
     const st = $("open-state").value;
     const rows = state.opens.filter((o) => !st || o.state === st);
-    $("open-count").textContent = `${rows.length} of ${state.opens.length} opens` +
+    $("open-count").textContent = `${rows.length} of ${state.opens.length}` +
+      (state.opens.truncated ? "+ (the first pages only; filter to see the rest)" : "") + " opens" +
       (state.whoPath ? ` under “${state.whoPath}”` : "");
     $("scav-bar").hidden = !(state.scav && state.scav.pending > 0);
     renderTable($("open-table"), "opens", openCols(true), rows, {
