@@ -41,7 +41,7 @@ VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # The daemon library: all of smbsrvd/ but main.c, plus the server half of rpc/.
 LIB_SRCS = $(filter-out smbsrvd/main.c,$(wildcard smbsrvd/*.c)) \
-	   $(filter-out rpc/client.c,$(wildcard rpc/*.c))
+	   $(filter-out rpc/client.c,$(wildcard rpc/*.c)) $(WEB_GEN)
 CTL_SRCS = $(wildcard smbctl/*.c) rpc/client.c
 # smbctl without its main(), for the unit tests of its command table.
 CTLLIB_SRCS = $(filter-out smbctl/main.c,$(CTL_SRCS))
@@ -57,6 +57,10 @@ CTLASAN_OBJS = $(CTLLIB_SRCS:%.c=$(BUILD)/asan/%.o)
 FAKE_OBJS = $(FAKE_SRCS:%.c=$(BUILD)/asan/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# The web UI's files, compiled into the daemon (rpc/web.h says why).
+WEB_FILES = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
+WEB_GEN	= $(BUILD)/gen/web_files.c
 
 LIB	= $(BUILD)/opt/libsmbsrvd.a
 ASANLIB	= $(BUILD)/asan/libsmbsrvd.a
@@ -74,6 +78,9 @@ $(BUILD)/opt/%.o: %.c $(HDRS) VERSION
 $(BUILD)/asan/%.o: %.c $(HDRS) VERSION
 	@mkdir -p $(@D)
 	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) $(SANFLAGS) -DSMBSRVD_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(WEB_GEN): scripts/web-embed.sh $(WEB_FILES)
+	$(Q)$(call say,GEN,$@) scripts/web-embed.sh $@ $(WEB_FILES)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -161,7 +168,7 @@ run: deps
 check: deps-test
 	@$(MAKE) --no-print-directory -j2 all unit fuzz
 	@$(MAKE) --no-print-directory check-man check-unit check-fuzz \
-	    check-integration
+	    check-integration check-web
 
 check-unit: unit
 	@scripts/run-unit.sh $(UNIT_BINS)
@@ -177,16 +184,21 @@ check-integration: all
 	SMBSRVD_BIN=$(CURDIR)/$(BIN)/smbsrvd SMBCTL_BIN=$(CURDIR)/$(BIN)/smbctl \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
+# The web UI in headless Chromium against a real daemon (tests/web/).
+.PHONY: check-web
+check-web: all
+	SMBSRVD_BIN=$(CURDIR)/$(BIN)/smbsrvd SMBCTL_BIN=$(CURDIR)/$(BIN)/smbctl \
+	    WEB_ARTIFACTS=$(CURDIR)/$(BUILD)/web-artifacts \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider tests/web
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/smbsrvd/web \
 	    $(DESTDIR)$(PREFIX)/share/examples/smbsrvd
 	install -m 0755 $(BIN)/smbsrvd $(DESTDIR)$(PREFIX)/sbin/smbsrvd
 	install -m 0755 $(BIN)/smbctl $(DESTDIR)$(PREFIX)/bin/smbctl
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	cp -R web/. $(DESTDIR)$(PREFIX)/share/smbsrvd/web/
 	install -m 0644 rpc/openapi.yaml \
 	    $(DESTDIR)$(PREFIX)/share/smbsrvd/openapi.yaml
 	install -m 0644 rpc/openapi.json \

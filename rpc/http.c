@@ -210,6 +210,42 @@ http_send(struct MHD_Connection *mc, int status, const char *type,
 	return ret;
 }
 
+/* An rp_data reply with the extra headers the handler asked for. */
+static enum MHD_Result
+http_send_raw(struct MHD_Connection *mc, const struct ops_reply *rp)
+{
+	struct MHD_Response *r;
+	const char *cache = "no-store";
+	enum MHD_Result ret;
+	bool bad = false;
+	size_t i;
+
+	r = MHD_create_response_from_buffer(rp->rp_len,
+	    (void *)(uintptr_t)rp->rp_data, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	for (i = 0; i < OPS_HDR_MAX && rp->rp_hdr[i][0] != NULL; i++) {
+		if (strcasecmp(rp->rp_hdr[i][0], "Cache-Control") == 0)
+			cache = rp->rp_hdr[i][1];
+		else if (MHD_add_response_header(r, rp->rp_hdr[i][0],
+		    rp->rp_hdr[i][1]) == MHD_NO)
+			bad = true;
+	}
+	if (bad || (rp->rp_type != NULL &&
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    rp->rp_type) == MHD_NO) ||
+	    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    cache) == MHD_NO ||
+	    MHD_add_response_header(r, "X-Content-Type-Options",
+	    "nosniff") == MHD_NO) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(mc, (unsigned int)rp->rp_status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result
 http_send_json(struct MHD_Connection *mc, int status, const char *type,
     struct json_object *o, const char *hname, const char *hval)
@@ -534,9 +570,7 @@ http_dispatch(struct http_listener *hl, struct MHD_Connection *mc,
 		    rp.rp_json, rp.rp_location[0] != '\0' ?
 		    MHD_HTTP_HEADER_LOCATION : NULL, rp.rp_location);
 	else
-		ret = http_send(mc, rp.rp_status, rp.rp_type,
-		    (char *)(uintptr_t)rp.rp_data, rp.rp_len,
-		    MHD_RESPMEM_MUST_COPY, NULL, NULL);
+		ret = http_send_raw(mc, &rp);
 	log_debugl(LOG_LVL_DEBUG + 1, "http %s: %s %s: %d", hl->hl_name,
 	    method, http_logsafe(url, safe, sizeof(safe)),
 	    e != 0 ? enc_status(e) : rp.rp_status);

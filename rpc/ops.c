@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ops.h"
 #include "ops_int.h"
+#include "web.h"
 
 #define OPS_OPENAPI_MAX	(1024 * 1024)
 
@@ -86,6 +87,9 @@ static const struct ops_route ops_table[] = {
 	    OPS_AUTH | OPS_BODY },
 	{ "GET",	"/api/v1/events",	ops_events,	OPS_AUTH },
 	{ "GET",	"/metrics",		ops_metrics,	OPS_AUTH },
+	/* The web UI's static files (rpc/web.c); the API still needs a token. */
+	{ "GET",	"/",			web_get,	0 },
+	{ "GET",	"/web/{file}",		web_get,	0 },
 };
 
 #define OPS_NROUTES	(sizeof(ops_table) / sizeof(ops_table[0]))

@@ -27,6 +27,7 @@
 #define OPS_LIMIT_MAX	1000
 #define OPS_ALLOW_LEN	64	/* "GET, HEAD, POST, PUT, PATCH, DELETE" */
 #define OPS_DETAIL_LEN	256
+#define OPS_HDR_MAX	8	/* extra headers of a raw reply */
 
 /* Route flags. */
 #define OPS_AUTH	0x01	/* the TCP listener asks for the bearer token */
@@ -75,6 +76,12 @@ struct ops_reply {
 	struct ops_stream	*rp_stream;	/* or a stream, owned */
 	char			*rp_buf;	/* rp_data when owned, freed */
 	char			 rp_location[OPS_PATH_MAX + 1];	/* 201 */
+	/*
+	 * Extra headers of an rp_data reply: { name, value } pairs of static
+	 * strings, a NULL name ends them.  A Cache-Control here replaces the
+	 * API's "no-store" (the web UI's files, rpc/web.c).
+	 */
+	const char		*rp_hdr[OPS_HDR_MAX][2];
 	char			 rp_detail[OPS_DETAIL_LEN];
 };
 

@@ -8,7 +8,8 @@ set -eu
 BUILD_PKGS="make gcc pkg-config libmicrohttpd-dev libjson-c-dev libssl-dev
  libreadline-dev libcmocka-dev libcurl4-openssl-dev"
 TEST_PKGS="clang libclang-rt-14-dev smbclient samba-testsuite python3-impacket
- python3-pytest python3-yaml python3-pexpect mandoc curl"
+ python3-pytest python3-yaml python3-pexpect mandoc curl chromium
+ chromium-driver python3-selenium"
 
 want=""
 for set in "$@"; do

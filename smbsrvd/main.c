@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "server.h"
+#include "web.h"
 
 static struct loop_io	sig_io;
 
@@ -316,6 +317,9 @@ main(int argc, char *argv[])
 		loop_free();
 		return 1;
 	}
+	/* The web UI's sign-in link shows only on the terminal, never in logs. */
+	if (isatty(STDERR_FILENO))
+		web_signin_print(stderr, cf);
 	if (!foreground) {
 		/* Keep the directory: the embedded default is relative. */
 		if (daemon(1, 0) == -1)
