@@ -177,6 +177,10 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf, cf_map_to_guest), "never",
 	    0, 0, NULL, "bad user: unknown user names log on as guest",
 	    guest_words },
+	{ "durable handle timeout", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_durable_timeout), "60000",
+	    0, 300000, NULL, "ms a durable open waits for its client to "
+	    "reconnect", NULL },
 
 	{ "path", KW_SHARE, KT_PATH, set_path,
 	    offsetof(struct conf_share, sh_path), NULL,

@@ -71,6 +71,8 @@ struct conf {
 	int			 cf_signing_required;	/* "server signing" */
 	int			 cf_smb_encrypt;	/* CONF_ENCRYPT_* */
 	int			 cf_map_to_guest;	/* "bad user" = 1 */
+	/* DurableOpenTimeout when the client names none (ms). */
+	unsigned int		 cf_durable_timeout;
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "conn.h"
 #include "log.h"
 #include "ntstatus.h"
@@ -477,8 +478,9 @@ smb2_create(struct smb_req *r)
 	/* Truncating is writing: level II holders lose their oplock. */
 	if (action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED)
 		oplock_break_level2(of->of_fnode, of);
-	durable_grant(of, &cc.dur, oplock, DURABLE_DEFAULT_MS, cc.dur_name,
-	    cc.dur_data, &cc.dur_len);
+	durable_grant(of, &cc.dur, oplock, server.sv_conf != NULL ?
+	    server.sv_conf->cf_durable_timeout : DURABLE_DEFAULT_MS,
+	    cc.dur_name, cc.dur_data, &cc.dur_len);
 	return create_respond(r, of, action, oplock, &cc);
 }
 

@@ -840,6 +840,35 @@ test_conf_integers_are_strict_decimal(void **state)
 	    "out of range (0 to 16777215)");
 }
 
+/*
+ * DurableOpenTimeout when a client names none: 60 s as Windows has it for
+ * v2 (MS-SMB2 3.3.5.9.10, <344>), at most the 300 s v2 ceiling (<343>).
+ */
+static void
+test_conf_durable_handle_timeout_default_and_v2_ceiling(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	cf = good("");
+	assert_int_equal(cf->cf_durable_timeout, 60000);
+	conf_free(cf);
+	cf = good("[global]\ndurable handle timeout = 0\n");
+	assert_int_equal(cf->cf_durable_timeout, 0);
+	conf_free(cf);
+	cf = good("[global]\ndurable handle timeout = 300000\n");
+	assert_int_equal(cf->cf_durable_timeout, 300000);
+	conf_free(cf);
+	BAD("[global]\ndurable handle timeout = 300001\n",
+	    "t.conf:2: \"durable handle timeout\": 300001 out of range "
+	    "(0 to 300000)");
+	BAD("[global]\ndurable handle timeout = 60s\n",
+	    "t.conf:2: \"durable handle timeout\": invalid number \"60s\"");
+	BAD("[x]\npath = /x\ndurable handle timeout = 1\n",
+	    "t.conf:3: \"durable handle timeout\" is a global keyword, not "
+	    "allowed in share [x]");
+}
+
 /* One accepted word of an enumerated keyword, and what it means. */
 struct enum_case {
 	const char	*key;
@@ -997,6 +1026,7 @@ test_conf_enum_keywords_default(void **state)
 	    "\tserver signing = auto\n"
 	    "\tsmb encrypt = desired\n"
 	    "\tmap to guest = never\n"
+	    "\tdurable handle timeout = 60000\n"
 	    "\n[x]\n"));
 	assert_non_null(strstr(out, "\tmax uses = 0\n"
 	    "\tsmb encrypt = desired\n"));
@@ -1612,6 +1642,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "server signing = required\n"
 	    "smb encrypt = no\n"
 	    "map to guest = Bad User\n"
+	    "Durable  Handle Timeout = 0300000\n"
 	    "[b]\n"
 	    "path = b\n"
 	    "writable = yes\n"
@@ -1638,6 +1669,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tserver signing = mandatory\n"
 	    "\tsmb encrypt = off\n"
 	    "\tmap to guest = bad user\n"
+	    "\tdurable handle timeout = 300000\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"
@@ -1960,6 +1992,8 @@ main(void)
 		cmocka_unit_test(test_conf_share_find_ignores_case),
 		cmocka_unit_test(test_conf_share_find_scales_to_many_shares),
 		cmocka_unit_test(test_conf_print_writes_every_keyword),
+		cmocka_unit_test(
+		    test_conf_durable_handle_timeout_default_and_v2_ceiling),
 		cmocka_unit_test(test_conf_print_round_trips),
 		cmocka_unit_test(test_conf_embedded_default),
 		cmocka_unit_test_setup_teardown(
