@@ -1,9 +1,11 @@
 /*
  * smb2_ioctl.c — IOCTL (MS-SMB2 3.3.5.15).  The SMB2 core answers
- * FSCTL_VALIDATE_NEGOTIATE_INFO; file-system controls arrive with the
- * file layer and are refused cleanly until then.
+ * FSCTL_VALIDATE_NEGOTIATE_INFO, the lifecycle work
+ * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c); other file-system
+ * controls arrive with the file layer and are refused cleanly until then.
  */
 #include "ntstatus.h"
+#include "resilient.h"
 #include "smb2_negotiate.h"
 #include "smb2_req.h"
 
@@ -50,6 +52,9 @@ smb2_ioctl(struct smb_req *r)
 			break;
 		}
 		st = smb2_validate_negotiate(r, &in, &out);
+		break;
+	case FSCTL_LMR_REQUEST_RESILIENCY:
+		st = resilient_request(r, fid_p, fid_v, &in);
 		break;
 	default:
 		st = STATUS_NOT_SUPPORTED;
