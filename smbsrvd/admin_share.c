@@ -345,7 +345,8 @@ admin_share_add(const struct admin_share_spec *sp, const char *by,
 	cs.sh_comment = "";
 	cs.sh_read_only = true;
 	cs.sh_smb_encrypt = CONF_ENCRYPT_DESIRED;
-	cs.sh_durable_timeout = DURABLE_DEFAULT_MS;
+	cs.sh_durable_timeout = server.sv_conf != NULL ?
+	    server.sv_conf->cf_durable_timeout : DURABLE_DEFAULT_MS;
 	if ((e = spec_apply(sp, &cs, err, len)) != 0 ||
 	    (e = rewrite(cs.sh_name, &cs, &ncf, err, len)) != 0)
 		return e;

@@ -72,6 +72,13 @@ struct conf_word {
 #define KW_REQUIRED	0x02	/* no default: the section must set it */
 #define KW_STATEDIR	0x04	/* the default is under "state directory" */
 #define KW_INVERT	0x08	/* boolean alias meaning the opposite */
+/*
+ * A share keyword (KT_UINT) whose default is the value of the global
+ * keyword of the same name; resolved at global_end(), since [global]
+ * may come after the shares or not at all.
+ */
+#define KW_INHERIT	0x10
+#define KW_INHERIT_UNSET	UINT_MAX
 
 struct conf_ctx;
 struct conf_kw;
@@ -188,6 +195,10 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf, cf_session_expiry), "0",
 	    0, 31536000, NULL, "seconds a logon is valid before the client "
 	    "must re-authenticate, 0 for never", NULL },
+	{ "durable timeout", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_durable_timeout), "60000",
+	    0, 300000, NULL, "milliseconds a durable open waits for its "
+	    "client: the default of the share keyword", NULL },
 
 	{ "path", KW_SHARE, KT_PATH, set_path,
 	    offsetof(struct conf_share, sh_path), NULL,
@@ -219,8 +230,8 @@ static const struct conf_kw kw_table[] = {
 	    0, 0, NULL, "required: only encrypted SMB 3 sessions connect",
 	    encrypt_words },
 	{ "durable timeout", KW_SHARE, KT_UINT, set_number,
-	    offsetof(struct conf_share, sh_durable_timeout), "60000",
-	    0, 300000, NULL, "milliseconds a durable open waits for its "
+	    offsetof(struct conf_share, sh_durable_timeout), NULL,
+	    KW_INHERIT, 300000, NULL, "milliseconds a durable open waits for its "
 	    "client when the client names no timeout", NULL },
 };
 
@@ -846,6 +857,11 @@ section_defaults(struct conf_ctx *cx, enum kw_section sec, void *obj)
 		if (kw->kw_flags & KW_REQUIRED)
 			return cx_error(cx, "%s has no %s",
 			    cx_where(cx, buf, sizeof(buf)), kw->kw_name);
+		if (kw->kw_flags & KW_INHERIT) {
+			*(unsigned int *)(void *)((char *)obj + kw->kw_off) =
+			    KW_INHERIT_UNSET;
+			continue;
+		}
 		if (set_default(cx, kw, obj) == -1)
 			return -1;
 	}
@@ -892,6 +908,29 @@ protocol_check(struct conf_ctx *cx)
 	    enum_word(max, cf->cf_max_protocol), other);
 }
 
+/* Share keywords a share left out take the global keyword's value. */
+static void
+inherit_globals(struct conf *cf)
+{
+	const struct conf_kw *kw, *g;
+	struct conf_share *sh;
+	unsigned int *v;
+	size_t i;
+
+	for (i = 0; i < nitems(kw_table); i++) {
+		kw = &kw_table[i];
+		if (kw->kw_section != KW_SHARE || !(kw->kw_flags & KW_INHERIT))
+			continue;
+		g = kw_lookup(kw->kw_name, KW_GLOBAL);
+		TAILQ_FOREACH(sh, &cf->cf_shares, sh_entry) {
+			v = (unsigned int *)(void *)((char *)sh + kw->kw_off);
+			if (*v == KW_INHERIT_UNSET)
+				*v = *(const unsigned int *)(const void *)
+				    ((const char *)cf + g->kw_off);
+		}
+	}
+}
+
 /* The global defaults, then the checks that span keywords. */
 static int
 global_end(struct conf_ctx *cx)
@@ -905,6 +944,7 @@ global_end(struct conf_ctx *cx)
 	    kw_table];
 	if (section_defaults(cx, KW_GLOBAL, cf) == -1)
 		return -1;
+	inherit_globals(cf);
 	if (protocol_check(cx) == -1)
 		return -1;
 	if (!cf->cf_admin_listen_on)

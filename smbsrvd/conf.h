@@ -75,6 +75,8 @@ struct conf {
 	bool			 cf_srvsvc_pipe;	/* serve \PIPE\srvsvc */
 	char			*cf_admin_users;	/* names, blank/comma */
 	unsigned int		 cf_session_expiry;	/* seconds, 0 never */
+	/* DurableOpenTimeout when the client names none (ms). */
+	unsigned int		 cf_durable_timeout;
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

@@ -18,13 +18,18 @@
 
 #include "msgbuf.h"
 
-/* Windows' v2 ceiling (3.3.5.9.10, <343>) and our v1/v2 default. */
+/* The v2 ceiling (3.3.5.9.10, <343>). */
 #define DURABLE_V2_MAX_MS	300000
-/* How long a durable open waits for its client when none is asked. */
+/*
+ * How long a durable open waits for its client when none is asked:
+ * "durable timeout" (conf.h), 60 s by default as Windows does for
+ * v2 (3.3.5.9.10, <344>).
+ */
 #define DURABLE_DEFAULT_MS	60000
 
 #define SMB2_DHANDLE_FLAG_PERSISTENT	0x00000002
 
+struct lease_req;
 struct ofile;
 struct smb_req;
 
@@ -46,11 +51,14 @@ uint32_t	durable_ctx(struct durable_req *, const uint8_t *name,
 uint32_t	durable_check(const struct durable_req *);
 bool		durable_is_reconnect(const struct durable_req *);
 /*
- * DHnC / DH2C for request r on its session and tree: the reclaimed open
- * (held, in r_open) or the status the spec gives.
+ * DHnC / DH2C for request r on its session and tree, with the request's
+ * lease context lr (lr_version 0: none) and the name it carries as a
+ * share path (NULL: a name that does not convert, which matches no
+ * lease): the reclaimed open (held, in r_open) or the status the spec
+ * gives.
  */
 uint32_t	durable_reconnect(struct smb_req *, const struct durable_req *,
-		    struct ofile **);
+		    struct lease_req *lr, const char *path, struct ofile **);
 /*
  * After a new open of of was granted oplock level granted: makes it
  * durable when the request and the oplock allow.  *ctxname (4 bytes)

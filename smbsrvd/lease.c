@@ -317,22 +317,27 @@ lease_req_parse(struct lease_req *lr, struct msgbuf_rd *d, uint32_t dlen)
 	return STATUS_SUCCESS;
 }
 
+void
+lease_req_dialect(const struct conn *c, struct lease_req *lr)
+{
+	/* 3.3.5.9.8: only 2.1 and 3.x; 3.3.5.9.11: v2 only on 3.x. */
+	if (c->c_dialect < SMB2_DIALECT_210 ||
+	    c->c_dialect == SMB2_DIALECT_WILDCARD ||
+	    (lr->lr_version == 2 && c->c_dialect < SMB2_DIALECT_300))
+		lr->lr_version = 0;
+}
+
 uint32_t
 lease_create_check(const struct conn *c, struct lease_req *lr,
     uint8_t oplock, bool exists, dev_t dev, ino_t ino)
 {
 	struct lease *l;
 
+	/* 3.3.5.9.8: SHOULD ignore it without RequestedOplockLevel LEASE. */
+	lease_req_dialect(c, lr);
 	if (lr->lr_version == 0)
 		return STATUS_SUCCESS;
-	/*
-	 * 3.3.5.9.8: only 2.1 and 3.x, and only with RequestedOplockLevel
-	 * LEASE (SHOULD ignore otherwise); 3.3.5.9.11: v2 only on 3.x.
-	 */
-	if (c->c_dialect < SMB2_DIALECT_210 ||
-	    c->c_dialect == SMB2_DIALECT_WILDCARD ||
-	    oplock != SMB2_OPLOCK_LEVEL_LEASE ||
-	    (lr->lr_version == 2 && c->c_dialect < SMB2_DIALECT_300)) {
+	if (oplock != SMB2_OPLOCK_LEVEL_LEASE) {
 		lr->lr_version = 0;
 		return STATUS_SUCCESS;
 	}
@@ -534,7 +539,8 @@ send_notify(const struct lease *l, uint32_t from, uint32_t to, bool ack)
 
 /*
  * 3.3.4.7 "no connection is available": the break completes at once and
- * the lease's disconnected durable opens are closed, before the loop
+ * the lease's disconnected durable (not resilient) opens are closed,
+ * before the loop
  * sleeps (not inside the walk that found them).  Windows closes them even
  * when H would be left (smb2.durable-open.lease, open2-lease), so the
  * conflicting open gets what it would get without them; it waits for
@@ -548,7 +554,7 @@ close_detached(void *arg)
 	(void)arg;
 	TAILQ_FOREACH_SAFE(of, &server.sv_opens, of_global_entry, tof) {
 		if (of->of_lease != NULL && of->of_lease->l_close_detached &&
-		    of->of_state == OFILE_DISCONNECTED) {
+		    of->of_state == OFILE_DISCONNECTED && !of->of_resilient) {
 			log_info("open %u of \"%s\": lease broken while "
 			    "disconnected, closed", of->of_global_id,
 			    of->of_path);

@@ -142,8 +142,8 @@ uint32_t	lease_ack_status(bool breaking, uint32_t break_to,
 		    uint32_t acked);
 /*
  * MS-FSA 2.1.5.1.2.1: an open for attributes, READ_CONTROL or
- * synchronization only breaks no oplock or lease, and (without one of
- * its own) does not keep W from a lease.
+ * synchronization only breaks no lease unless it overwrites, and
+ * (without a lease or oplock of its own) does not keep W from one.
  */
 bool		lease_stat_open(uint32_t access);
 /* The oplock an open may get beside these leases: none past R. */
@@ -155,6 +155,11 @@ uint8_t		lease_oplock_cap(uint8_t level, uint32_t other_leases);
  */
 uint32_t	lease_req_parse(struct lease_req *, struct msgbuf_rd *,
 		    uint32_t dlen);
+/*
+ * 3.3.5.9.8 / 3.3.5.9.11: a lease context counts only on 2.1 and 3.x, a
+ * v2 one only on 3.x; otherwise lr_version becomes 0 (ignored).
+ */
+void		lease_req_dialect(const struct conn *, struct lease_req *);
 /*
  * 3.3.5.9.8 / 3.3.5.9.11 before the open: decides whether the request
  * is honoured on connection c for the requested oplock level (ignored

@@ -11,6 +11,7 @@
 #include "brlock.h"
 #include "clock.h"
 #include "conn.h"
+#include "lease.h"
 #include "loop.h"
 #include "log.h"
 #include "ntstatus.h"
@@ -29,6 +30,9 @@
 
 static LIST_HEAD(, fnode) fnode_tab[FNODE_BUCKETS];
 static size_t	ofile_ndisconnected;
+/* ofile_close_soon(): each holds a reference. */
+static TAILQ_HEAD(, ofile) close_soon = TAILQ_HEAD_INITIALIZER(close_soon);
+static struct loop_defer close_soon_defer;
 
 static void	ofile_scavenge(struct timer *, void *);
 static uint64_t	ofile_ids;
@@ -339,6 +343,36 @@ ofile_close_tree(struct tree *t)
 	}
 }
 
+static void
+close_soon_pass(void *arg)
+{
+	struct ofile *of;
+
+	(void)arg;
+	while ((of = TAILQ_FIRST(&close_soon)) != NULL) {
+		TAILQ_REMOVE(&close_soon, of, of_close_entry);
+		if (of->of_state == OFILE_DISCONNECTED) {
+			log_info("open %u of \"%s\": broken while "
+			    "disconnected, closed", of->of_global_id,
+			    of->of_path);
+			ofile_close(of);
+		}
+		ofile_rele(of);
+	}
+	oplock_waiters_kick();
+}
+
+void
+ofile_close_soon(struct ofile *of)
+{
+	if (of->of_close_pending || of->of_state != OFILE_DISCONNECTED)
+		return;
+	of->of_close_pending = true;
+	ofile_hold(of);
+	TAILQ_INSERT_TAIL(&close_soon, of, of_close_entry);
+	loop_defer(&close_soon_defer, close_soon_pass, NULL);
+}
+
 /*
  * A durable open whose file is to be deleted when it closes is not kept:
  * the session that asked for the deletion is gone, so the open closes
@@ -356,16 +390,19 @@ ofile_durable_keepable(const struct ofile *of)
 
 /*
  * 3.3.7.1 B.1: what survives the loss of its connection.  A durable open
- * keeps its file only while its batch oplock (or, with leases, a lease
- * with handle caching) is held: mid-break or broken, it closes.
+ * keeps its file only while its batch oplock, or its lease's handle
+ * caching, is held: mid-break or broken, it closes.
  */
 static bool
 ofile_preserved_on_loss(const struct ofile *of)
 {
 	if (of->of_resilient)
 		return true;
-	return ofile_durable_keepable(of) &&
-	    of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
+	if (!ofile_durable_keepable(of))
+		return false;
+	if (of->of_lease != NULL)
+		return lease_handle_held(of);
+	return of->of_oplock == SMB2_OPLOCK_LEVEL_BATCH &&
 	    of->of_oplock_state == OPLOCK_HELD;
 }
 
@@ -404,8 +441,9 @@ ofile_scavenge(struct timer *t, void *arg)
 	struct ofile *of = arg;
 
 	(void)t;
-	log_info("open %u of \"%s\": durable timeout, closed",
-	    of->of_global_id, of->of_path);
+	log_info("open %u of \"%s\": %s timeout, closed",
+	    of->of_global_id, of->of_path, of->of_resilient ? "resilient" :
+	    "durable");
 	admin_track_expired(of, NULL);
 	ofile_close(of);
 }

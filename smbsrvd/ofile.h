@@ -2,8 +2,10 @@
  * ofile.h — opens (MS-SMB2 3.3.1.10) and the per-file state they share.
  *
  * OFILE_ACTIVE --close, tree disconnect, logoff, connection loss--> closed
- * (Durable and resilient opens, which survive the last three by waiting
- * on the scavenger, come with the lifecycle work.)
+ * Durable and resilient opens survive logoff and connection loss:
+ * OFILE_ACTIVE --logoff, loss--> OFILE_DISCONNECTED --DHnC/DH2C--> ACTIVE
+ * OFILE_DISCONNECTED --scavenger deadline, a break it cannot take, admin
+ * close--> closed.
  *
  * GlobalOpenTable (server.sv_open_ids by the persistent FileId, and
  * server.sv_opens) owns one reference from creation to ofile_close().
@@ -151,6 +153,9 @@ struct ofile {
 	uint64_t		 of_deadline;		/* mono ms, scavenger */
 	uint64_t		 of_disconnected;	/* mono ms, when */
 	char			 of_client[64];	/* address of its last client */
+	/* Broken while disconnected: closed before the loop sleeps. */
+	bool			 of_close_pending;
+	TAILQ_ENTRY(ofile)	 of_close_entry;
 	/* QUERY_DIRECTORY state. */
 	struct vfs_dir		*of_dir;
 	char			*of_dir_pattern;
@@ -180,6 +185,13 @@ void		 ofile_hold(struct ofile *);
 void		 ofile_rele(struct ofile *);
 /* MS-SMB2 3.3.4.17.  Idempotent. */
 void		 ofile_close(struct ofile *);
+/*
+ * Closes a disconnected open whose oplock or lease had to break, from the
+ * loop's before-sleep pass (the caller is walking the file's opens), and
+ * then lets waiting creates run again.  Until then the open counts as
+ * breaking and cannot be reclaimed.
+ */
+void		 ofile_close_soon(struct ofile *);
 /* Closes every open of the tree (3.3.5.8) or session (3.3.5.6). */
 void		 ofile_close_tree(struct tree *);
 void		 ofile_end_session(struct session *, enum ofile_end);

@@ -59,7 +59,8 @@ file_breaking(const struct fnode *fn)
 	if (fn == NULL)
 		return false;
 	TAILQ_FOREACH(o, &fn->fn_opens, of_fnode_entry) {
-		if (o->of_oplock_state == OPLOCK_BREAKING)
+		if (o->of_oplock_state == OPLOCK_BREAKING ||
+		    o->of_close_pending)
 			return true;
 	}
 	return lease_file_breaking(fn);
@@ -210,27 +211,54 @@ oplock_break_for_open(struct smb_req *r, struct fnode *fn, struct ofile *self,
 	const struct lease *own = NULL;
 	bool wait = false;
 
-	/* MS-FSA 2.1.5.1.2.1: an open for attributes only breaks nothing. */
-	if (fn == NULL || lease_stat_open(access))
+	if (fn == NULL)
 		return STATUS_SUCCESS;
-	/* Leases of other keys break by the same rules (MS-FSA 2.1.5.17). */
+	/*
+	 * Leases of other keys break by the same rules (MS-FSA 2.1.5.17),
+	 * except for a stat open that does not overwrite (its wider mask,
+	 * with READ_CONTROL: smb2.lease.statopen4).
+	 */
 	if (lr != NULL && lr->lr_version != 0)
 		own = lease_lookup(r->r_conn->c_client_guid, lr->lr_key);
-	if (lease_break_for_open(fn, own, overwrite, sharing))
+	if ((overwrite || !lease_stat_open(access)) &&
+	    lease_break_for_open(fn, own, overwrite, sharing))
 		wait = true;
 	TAILQ_FOREACH(o, &fn->fn_opens, of_fnode_entry) {
 		if (o == self)
 			continue;
-		if (o->of_oplock_state == OPLOCK_BREAKING) {
+		if (o->of_oplock_state == OPLOCK_BREAKING ||
+		    o->of_close_pending) {
 			wait = true;
 			continue;
 		}
+		/*
+		 * A stat open breaks no oplock unless it overwrites, which
+		 * is a write (smb2.oplock.exclusive5).
+		 */
+		if (!overwrite && oplock_stat_open(access))
+			continue;
 		if (o->of_oplock_state != OPLOCK_HELD ||
 		    !exclusive(o->of_oplock))
 			continue;
 		/* A sharing conflict breaks only batch (MS-FSA 2.1.5.17). */
 		if (sharing && o->of_oplock != SMB2_OPLOCK_LEVEL_BATCH)
 			continue;
+		/*
+		 * 3.3.4.6: a disconnected open has no connection to take
+		 * the notification, so its break completes at once with
+		 * none, and a durable one is closed (smb2.durable-open.oplock,
+		 * open2-oplock); the create waits for that and runs again.
+		 */
+		if (o->of_state == OFILE_DISCONNECTED) {
+			o->of_oplock = SMB2_OPLOCK_LEVEL_NONE;
+			o->of_oplock_state = OPLOCK_NONE;
+			/* A resilient open stays (3.3.4.6 closes others). */
+			if (!o->of_resilient) {
+				ofile_close_soon(o);
+				wait = true;
+			}
+			continue;
+		}
 		start_break(o, overwrite || sharing ?
 		    SMB2_OPLOCK_LEVEL_NONE : SMB2_OPLOCK_LEVEL_II);
 		wait = true;
@@ -262,6 +290,15 @@ oplock_break_for_open(struct smb_req *r, struct fnode *fn, struct ofile *self,
 	w->ow_len = r->r_len;
 	TAILQ_INSERT_TAIL(&waiters, w, ow_entry);
 	return STATUS_PENDING;
+}
+
+bool
+oplock_stat_open(uint32_t access)
+{
+	const uint32_t stat = FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES |
+	    SYNCHRONIZE;
+
+	return access != 0 && (access & ~stat) == 0;
 }
 
 uint8_t

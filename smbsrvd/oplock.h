@@ -45,13 +45,21 @@ struct smb_req;
  * overwrite: the new open truncates, so holders break to none.
  * sharing: the share-mode check failed; only a batch oplock or a lease's
  * H is broken then (its holder may close), and without one the caller
- * refuses.  access: the open's DesiredAccess (an attributes-only open
- * breaks nothing).  lr: the CREATE's lease request, whose own lease never
- * breaks.
+ * refuses.  access: the open's DesiredAccess (a stat open that does not
+ * overwrite breaks nothing: oplock_stat_open(), lease_stat_open()).  lr:
+ * the CREATE's lease request, whose own lease never breaks.  A
+ * disconnected open whose oplock must break is closed instead
+ * (ofile_close_soon()), and the create waits for that.
  */
 uint32_t	oplock_break_for_open(struct smb_req *, struct fnode *,
 		    struct ofile *self, bool overwrite, bool sharing,
 		    uint32_t access, const struct lease_req *lr);
+/*
+ * The IRP_MJ_CREATE rule Windows documents: an open for attributes or
+ * synchronization only (not READ_CONTROL, unlike lease_stat_open())
+ * breaks no oplock.
+ */
+bool		oplock_stat_open(uint32_t access);
 /*
  * The level the new open of (already registered) of gets; for
  * SMB2_OPLOCK_LEVEL_LEASE, the lease lr asks for (lease_grant()).

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "conn.h"
 #include "log.h"
 #include "ntstatus.h"
@@ -311,6 +312,32 @@ smb2_create(struct smb_req *r)
 	if (!msgbuf_rd_ok(&r->r_rd))
 		return STATUS_INVALID_PARAMETER;
 
+	if ((status = parse_contexts(r, ctxoff, ctxlen, &cc)) !=
+	    STATUS_SUCCESS)
+		return status;
+	if ((status = durable_check(&cc.dur)) != STATUS_SUCCESS)
+		return status;
+	/*
+	 * 3.3.5.9.7, 3.3.5.9.12: a reconnect skips path name validation and
+	 * the open itself; Windows ignores every other field of such a
+	 * request (smb2.durable-open.reopen2 sends nonsense in all of them),
+	 * so it is answered before they are checked.
+	 */
+	if (durable_is_reconnect(&cc.dur)) {
+		/* The name matters only to a lease (Lease.Filename). */
+		path[0] = '\0';
+		if (namelen > 0) {
+			msgbuf_seek(&r->r_rd, nameoff);
+			name16 = msgbuf_get_ptr(&r->r_rd, namelen);
+		}
+		if ((status = durable_reconnect(r, &cc.dur, &cc.ls,
+		    namelen == 0 || (name16 != NULL && (namelen & 1) == 0 &&
+		    vfs_path_from_smb(name16, namelen, path, sizeof(path)) ==
+		    STATUS_SUCCESS) ? path : NULL, &of)) != STATUS_SUCCESS)
+			return status;
+		return create_respond(r, of, FILE_OPENED, of->of_oplock, &cc);
+	}
+
 	/* 3.3.5.9: the request's own checks, in the spec's order. */
 	if (imp > IMPERSONATION_MAX)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
@@ -338,18 +365,6 @@ smb2_create(struct smb_req *r)
 		/* A name must not start with a separator (3.3.5.9). */
 		if (le16dec(name16) == '\\')
 			return STATUS_INVALID_PARAMETER;
-	}
-	if ((status = parse_contexts(r, ctxoff, ctxlen, &cc)) !=
-	    STATUS_SUCCESS)
-		return status;
-	/* 3.3.5.9.7, 3.3.5.9.12: a reconnect skips the path and the open. */
-	if ((status = durable_check(&cc.dur)) != STATUS_SUCCESS)
-		return status;
-	if (durable_is_reconnect(&cc.dur)) {
-		if ((status = durable_reconnect(r, &cc.dur, &of)) !=
-		    STATUS_SUCCESS)
-			return status;
-		return create_respond(r, of, FILE_OPENED, of->of_oplock, &cc);
 	}
 	if (!(r->r_hdr.h_flags & SMB2_FLAGS_REPLAY_OPERATION) &&
 	    (status = durable_replay_check(&cc.dur,

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conn.h"
+#include "lease.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "durable.h"
@@ -73,39 +75,79 @@ durable_is_reconnect(const struct durable_req *dr)
 	return dr->dr_dhnc || dr->dr_dh2c;
 }
 
-uint32_t
-durable_reconnect(struct smb_req *r, const struct durable_req *dr,
-    struct ofile **out)
+/*
+ * 3.3.5.9.7 steps 2-6 and 3.3.5.9.12 steps 1-4: which open the request
+ * reclaims, or why none.  The lease rules come first, as Windows orders
+ * them (smb2.durable-open.reopen2-lease: a request without its lease is
+ * not found whatever name it carries; with the lease but another name it
+ * is invalid).
+ */
+static uint32_t
+reconnect_find(struct smb_req *r, const struct durable_req *dr,
+    struct lease_req *lr, const char *path, struct ofile **out)
 {
-	struct session *s = r->r_sess;
 	struct ofile *of;
 	uint32_t st;
 
-	*out = NULL;
 	/* 3.3.5.9.7 step 2 / 3.3.5.9.12 step 1. */
 	if ((of = ofile_find_persistent(dr->dr_fid_p)) == NULL)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
-	/* 3.3.5.9.12 step 2: the v2 CreateGuid must match. */
-	if (dr->dr_dh2c && (!of->of_durable_v2 ||
-	    memcmp(of->of_create_guid, dr->dr_guid, 16) != 0))
+	/*
+	 * 3.3.5.9.12 step 2: the CreateGuid must be the open's (a v1 open
+	 * has none, so only a zero one reclaims it by DH2C).
+	 */
+	if (dr->dr_dh2c && memcmp(of->of_create_guid, dr->dr_guid, 16) != 0)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	/*
-	 * 3.3.5.9.7 step 5: not durable, still attached to a session, or a
-	 * durable open without its batch oplock cannot be reclaimed.
+	 * Steps 3-5 for the lease: the client's own, the context present
+	 * exactly when the open has a lease, the same key, the same version
+	 * (SHOULD), and (unless delete on close) the same name.
 	 */
-	if ((!of->of_durable && !of->of_resilient) ||
-	    of->of_state != OFILE_DISCONNECTED)
+	lease_req_dialect(r->r_conn, lr);
+	if ((st = lease_reconnect_check(of, r->r_conn->c_client_guid, lr,
+	    of->of_delete_on_close ? NULL : path)) != STATUS_SUCCESS)
+		return st;
+	if (lr->lr_version != 0 && lr->lr_version != of->of_lease->l_version)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
-	if (of->of_durable && !of->of_resilient &&
+	if (lr->lr_version != 0 && path == NULL && !of->of_delete_on_close)
+		return STATUS_INVALID_PARAMETER;
+	/*
+	 * Step 5: neither durable nor resilient; still attached to a session
+	 * (or closing after a break it could not take); a durable open
+	 * without its batch oplock or without its lease's handle caching.
+	 */
+	if (!of->of_durable && !of->of_resilient)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (of->of_state != OFILE_DISCONNECTED || of->of_close_pending)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (of->of_durable && of->of_lease == NULL &&
 	    of->of_oplock != SMB2_OPLOCK_LEVEL_BATCH)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (of->of_durable && of->of_lease != NULL && !lease_handle_held(of))
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	/* The file lives in the share it was opened in. */
 	if (of->of_rootref->t_share != r->r_tree->t_share)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	/* Step 6: only the user who owned it (DurableOwner). */
-	if (of->of_owner == NULL || strcasecmp(of->of_owner, s->s_user) != 0)
+	if (of->of_owner == NULL ||
+	    strcasecmp(of->of_owner, r->r_sess->s_user) != 0)
 		return STATUS_ACCESS_DENIED;
-	if ((st = ofile_reconnect(of, s, r->r_tree)) != STATUS_SUCCESS)
+	*out = of;
+	return STATUS_SUCCESS;
+}
+
+uint32_t
+durable_reconnect(struct smb_req *r, const struct durable_req *dr,
+    struct lease_req *lr, const char *path, struct ofile **out)
+{
+	struct ofile *of;
+	uint32_t st;
+
+	*out = NULL;
+	if ((st = reconnect_find(r, dr, lr, path, &of)) != STATUS_SUCCESS)
+		return st;
+	/* Step 7: reattached under a new volatile FileId. */
+	if ((st = ofile_reconnect(of, r->r_sess, r->r_tree)) != STATUS_SUCCESS)
 		return st;
 	ofile_hold(of);
 	r->r_open = of;
@@ -122,23 +164,30 @@ durable_grant(struct ofile *of, const struct durable_req *dr,
 	uint32_t timeout;
 
 	*outlen = 0;
+	/* 3.3.5.9.6 step 5, 3.3.5.9.10: no durable directories. */
 	if (of->of_is_dir)
 		return;
 	/*
-	 * 3.3.5.9.6 step 4: v1 needs a batch oplock (leases with handle
-	 * caching come with the lease table).  Windows grants v2 on the same
-	 * condition (<342>), and a durable open without one could never be
-	 * reclaimed after a disconnect (3.3.7.1).
+	 * 3.3.5.9.6 step 4: v1 needs a batch oplock or a lease with handle
+	 * caching.  Windows grants v2 on the same condition (<342>), and an
+	 * open without one could never be reclaimed after a disconnect
+	 * (3.3.7.1), so what counts is what was granted.
 	 */
-	if (granted != SMB2_OPLOCK_LEVEL_BATCH)
+	if (granted != SMB2_OPLOCK_LEVEL_BATCH &&
+	    !(granted == SMB2_OPLOCK_LEVEL_LEASE && lease_handle_held(of)))
 		return;
 	if (dr->dr_dhnq) {
+		/* Step 6: DurableOpenTimeout is the server's (<335>). */
 		of->of_durable = true;
 		of->of_durable_timeout = default_ms;
 		memcpy(ctxname, "DHnQ", 4);
 		memset(out, 0, 8);		/* 2.2.14.2.3: reserved */
 		*outlen = 8;
 	} else if (dr->dr_dh2q) {
+		/*
+		 * 3.3.5.9.10 step 4: the client's Timeout, at most 300 s
+		 * (<343>); 0 asks for the server's default (<344>).
+		 */
 		timeout = dr->dr_timeout == 0 ? default_ms : dr->dr_timeout;
 		if (timeout > DURABLE_V2_MAX_MS)
 			timeout = DURABLE_V2_MAX_MS;

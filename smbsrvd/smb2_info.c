@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "lease.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "ofile.h"
@@ -738,6 +739,13 @@ set_rename(struct ofile *of, const struct set_file *sf)
 		return st;
 	if (strcmp(to, of->of_path) == 0)
 		return STATUS_SUCCESS;
+	/*
+	 * Other keys' leases lose handle caching (smb2.lease.v2_rename).
+	 * Windows makes the rename wait for the acknowledgment
+	 * (smb2.lease.rename_wait); SET_INFO cannot go async yet, so it
+	 * goes on at once.
+	 */
+	(void)lease_break_for_open(of->of_fnode, of->of_lease, false, true);
 	if (vfs_stat_path(of->of_root, to, &tst) == STATUS_SUCCESS) {
 		if (!replace)
 			return STATUS_OBJECT_NAME_COLLISION;

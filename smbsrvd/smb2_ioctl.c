@@ -1,10 +1,13 @@
 /*
  * smb2_ioctl.c — IOCTL (MS-SMB2 3.3.5.15).  The SMB2 core answers
- * FSCTL_VALIDATE_NEGOTIATE_INFO, named pipes FSCTL_PIPE_TRANSCEIVE
- * (pipe.c); other file-system controls are refused cleanly.
+ * FSCTL_VALIDATE_NEGOTIATE_INFO, named pipes FSCTL_PIPE_TRANSCEIVE and
+ * FSCTL_PIPE_WAIT (pipe.c), the lifecycle work
+ * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c); other file-system
+ * controls are refused cleanly.
  */
 #include "ntstatus.h"
 #include "pipe.h"
+#include "resilient.h"
 #include "smb2_negotiate.h"
 #include "smb2_req.h"
 
@@ -60,6 +63,9 @@ smb2_ioctl(struct smb_req *r)
 		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
 		    STATUS_SUCCESS)
 			st = pipe_transceive(of, &in, maxout, &out);
+		break;
+	case FSCTL_LMR_REQUEST_RESILIENCY:
+		st = resilient_request(r, fid_p, fid_v, &in);
 		break;
 	default:
 		st = STATUS_NOT_SUPPORTED;

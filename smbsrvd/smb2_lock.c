@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "oplock.h"
 #include "ofile.h"
 #include "smb2_async.h"
 #include "smb2_negotiate.h"
@@ -94,6 +95,13 @@ lock_lock(struct smb_req *r, struct ofile *of, const struct brlock_req *q)
 	struct smb2_async *a;
 	uint32_t st;
 
+	/*
+	 * A byte-range lock ends the read caching of other opens: level II
+	 * oplocks and the leases of other keys break to none, and the lock
+	 * does not wait for them (the MS-FSA 2.1.4.12 break check as
+	 * Windows documents it for IRP_MJ_LOCK_CONTROL; smb2.lease.lock1).
+	 */
+	oplock_break_level2(of->of_fnode, of);
 	st = brlock_lock(of, q->bq_elems, q->bq_count);
 	if (st != STATUS_LOCK_NOT_GRANTED || !q->bq_blocking)
 		return st;

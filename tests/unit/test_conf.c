@@ -840,6 +840,44 @@ test_conf_integers_are_strict_decimal(void **state)
 	    "out of range (0 to 16777215)");
 }
 
+/*
+ * DurableOpenTimeout when a client names none: 60 s as Windows has it for
+ * v2 (MS-SMB2 3.3.5.9.10, <344>), at most the 300 s v2 ceiling (<343>).
+ */
+static void
+test_conf_durable_handle_timeout_default_and_v2_ceiling(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	cf = good("");
+	assert_int_equal(cf->cf_durable_timeout, 60000);
+	conf_free(cf);
+	cf = good("[global]\ndurable timeout = 0\n");
+	assert_int_equal(cf->cf_durable_timeout, 0);
+	conf_free(cf);
+	cf = good("[global]\ndurable timeout = 300000\n");
+	assert_int_equal(cf->cf_durable_timeout, 300000);
+	conf_free(cf);
+	BAD("[global]\ndurable timeout = 300001\n",
+	    "t.conf:2: \"durable timeout\": 300001 out of range "
+	    "(0 to 300000)");
+	BAD("[global]\ndurable timeout = 60s\n",
+	    "t.conf:2: \"durable timeout\": invalid number \"60s\"");
+	/*
+	 * A share that sets no "durable timeout" takes the global one,
+	 * wherever [global] is in the file; one that sets it keeps its own.
+	 */
+	cf = good("[x]\npath = /x\n[y]\npath = /y\ndurable timeout = 5\n"
+	    "[global]\ndurable timeout = 1000\n");
+	assert_int_equal(conf_share_find(cf, "x")->sh_durable_timeout, 1000);
+	assert_int_equal(conf_share_find(cf, "y")->sh_durable_timeout, 5);
+	conf_free(cf);
+	cf = good("[x]\npath = /x\n");
+	assert_int_equal(conf_share_find(cf, "x")->sh_durable_timeout, 60000);
+	conf_free(cf);
+}
+
 /* One accepted word of an enumerated keyword, and what it means. */
 struct enum_case {
 	const char	*key;
@@ -1021,6 +1059,7 @@ test_conf_enum_keywords_default(void **state)
 	    "\tsrvsvc pipe = yes\n"
 	    "\tadmin users =\n"
 	    "\tsession expiry = 0\n"
+	    "\tdurable timeout = 60000\n"
 	    "\n[x]\n"));
 	assert_true(cf->cf_srvsvc_pipe);
 	assert_string_equal(cf->cf_admin_users, "");
@@ -1639,6 +1678,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "smb encrypt = no\n"
 	    "map to guest = Bad User\n"
 	    "session expiry = 3600\n"
+	    "Durable  Timeout = 0300000\n"
 	    "[b]\n"
 	    "path = b\n"
 	    "writable = yes\n"
@@ -1668,6 +1708,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tsrvsvc pipe = yes\n"
 	    "\tadmin users =\n"
 	    "\tsession expiry = 3600\n"
+	    "\tdurable timeout = 300000\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"
@@ -1676,7 +1717,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tguest ok = no\n"
 	    "\tmax uses = 0\n"
 	    "\tsmb encrypt = desired\n"
-	    "\tdurable timeout = 60000\n"
+	    "\tdurable timeout = 300000\n"
 	    "\n"
 	    "[A]\n"
 	    "\tpath = /a\n"
@@ -1685,7 +1726,7 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tguest ok = yes\n"
 	    "\tmax uses = 3\n"
 	    "\tsmb encrypt = required\n"
-	    "\tdurable timeout = 60000\n");
+	    "\tdurable timeout = 300000\n");
 	free(text);
 	conf_free(cf);
 }
@@ -1993,6 +2034,8 @@ main(void)
 		cmocka_unit_test(test_conf_share_find_ignores_case),
 		cmocka_unit_test(test_conf_share_find_scales_to_many_shares),
 		cmocka_unit_test(test_conf_print_writes_every_keyword),
+		cmocka_unit_test(
+		    test_conf_durable_handle_timeout_default_and_v2_ceiling),
 		cmocka_unit_test(test_conf_print_round_trips),
 		cmocka_unit_test(test_conf_embedded_default),
 		cmocka_unit_test_setup_teardown(
