@@ -588,6 +588,9 @@ enc_open(const struct admin_open *ao)
 	    ao->delete_on_close));
 	bad |= enc_add_time(o, "created", &ao->since);
 	bad |= ADD(o, "open_ms", json_object_new_uint64(ao->open_ms));
+	bad |= ADD(o, "durability", enc_str_or_null(ao->durability));
+	bad |= ADD(o, "durable_timeout_ms", ao->durability[0] != '\0' ?
+	    json_object_new_uint64(ao->durable_timeout_ms) : NULL);
 	return enc_done(o, bad);
 }
 

@@ -464,16 +464,17 @@ ops_session_delete(const struct ops_req *rq, struct ops_reply *rp)
 	struct admin_session as;
 	struct ops_impact im;
 	uint64_t id;
-	bool dry;
+	bool dry, keep;
 	int err;
 
 	if ((err = ops_path_id(rq, rp, &id)) != 0 ||
 	    (err = ops_dry_run(rq, rp, &dry)) != 0 ||
+	    (err = ops_query_bool(rq, rp, "keep_durable", &keep, NULL)) != 0 ||
 	    (err = admin_session_get(id, &as)) != 0)
 		return err;
 	if ((err = ops_impact_init(&im)) == 0 &&
-	    (err = admin_session_close(id, dry, ops_via(rq), ops_impact_cb,
-	    &im)) == 0)
+	    (err = admin_session_close(id, dry, keep, ops_via(rq),
+	    ops_impact_cb, &im)) == 0)
 		err = ops_impact_reply(&im, dry, "session", enc_session(&as),
 		    rp);
 	ops_impact_free(&im);
@@ -544,6 +545,42 @@ ops_tree_delete(const struct ops_req *rq, struct ops_reply *rp)
 
 /* ---- opens ---- */
 
+/* A boolean query parameter as a three-way filter member. */
+static int
+ops_tristate(const struct ops_req *rq, struct ops_reply *rp,
+    const char *key, enum admin_tristate *t)
+{
+	bool val, present;
+	int err;
+
+	if ((err = ops_query_bool(rq, rp, key, &val, &present)) != 0)
+		return err;
+	*t = !present ? ADMIN_ANY : val ? ADMIN_YES : ADMIN_NO;
+	return 0;
+}
+
+/* state=active|detached, as the open records name their state. */
+static int
+ops_open_state(const struct ops_req *rq, struct ops_reply *rp,
+    enum admin_tristate *detached)
+{
+	const char *v = ops_query(rq, "state");
+
+	*detached = ADMIN_ANY;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "active") == 0)
+		*detached = ADMIN_NO;
+	else if (strcmp(v, "detached") == 0)
+		*detached = ADMIN_YES;
+	else {
+		snprintf(rp->rp_detail, sizeof(rp->rp_detail),
+		    "state must be active or detached");
+		return EINVAL;
+	}
+	return 0;
+}
+
 static int
 ops_opens(const struct ops_req *rq, struct ops_reply *rp)
 {
@@ -561,6 +598,10 @@ ops_opens(const struct ops_req *rq, struct ops_reply *rp)
 	f.share = ops_query(rq, "share");
 	f.user = ops_query(rq, "user");
 	f.path = ops_query(rq, "path");
+	if ((err = ops_open_state(rq, rp, &f.detached)) != 0 ||
+	    (err = ops_tristate(rq, rp, "durable", &f.durable)) != 0 ||
+	    (err = ops_tristate(rq, rp, "resilient", &f.resilient)) != 0)
+		return err;
 	if ((err = ops_page_init(&pg, limit)) != 0)
 		return err;
 	if ((err = admin_open_list(&f, after, ops_open_cb, &pg)) != 0) {

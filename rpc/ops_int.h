@@ -35,8 +35,8 @@ struct ops_page {
  * kind, at most OPS_IMPACT_MAX of each listed, all of them counted.
  */
 struct ops_impact {
-	struct json_object	*ids[4];	/* by enum admin_kind */
-	uint64_t		 count[4];
+	struct json_object	*ids[ADMIN_NKINDS];	/* by admin_kind */
+	uint64_t		 count[ADMIN_NKINDS];
 	bool			 truncated;
 	int			 err;
 };
@@ -48,6 +48,8 @@ int	ops_parse_u64(const char *s, uint64_t *out);
 int	ops_path_id(const struct ops_req *rq, struct ops_reply *rp, uint64_t *id);
 int	ops_query_id(const struct ops_req *rq, struct ops_reply *rp,
     const char *key, uint64_t *id);
+int	ops_query_bool(const struct ops_req *rq, struct ops_reply *rp,
+	    const char *key, bool *val, bool *present);
 int	ops_dry_run(const struct ops_req *rq, struct ops_reply *rp, bool *dry);
 int	ops_limit(const struct ops_req *rq, struct ops_reply *rp, size_t *limit);
 int	ops_cursor_id(const struct ops_req *rq, struct ops_reply *rp,

@@ -84,21 +84,34 @@ ops_query_id(const struct ops_req *rq, struct ops_reply *rp,
 	return 0;
 }
 
+/*
+ * A boolean query parameter: true, 1 or bare ("?dry_run") is true;
+ * false or 0 false; absent leaves *present false and *val false.
+ */
 int
-ops_dry_run(const struct ops_req *rq, struct ops_reply *rp, bool *dry)
+ops_query_bool(const struct ops_req *rq, struct ops_reply *rp,
+    const char *key, bool *val, bool *present)
 {
-	const char *v = ops_query(rq, "dry_run");
+	const char *v = ops_query(rq, key);
 
-	*dry = false;
+	*val = false;
+	if (present != NULL)
+		*present = v != NULL;
 	if (v == NULL || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
 		return 0;
 	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || *v == '\0') {
-		*dry = true;
+		*val = true;
 		return 0;
 	}
 	snprintf(rp->rp_detail, sizeof(rp->rp_detail),
-	    "dry_run must be true or false");
+	    "%s must be true or false", key);
 	return EBADMSG;
+}
+
+int
+ops_dry_run(const struct ops_req *rq, struct ops_reply *rp, bool *dry)
+{
+	return ops_query_bool(rq, rp, "dry_run", dry, NULL);
 }
 
 /*
@@ -228,11 +241,12 @@ ops_page_reply(struct ops_page *pg, struct ops_reply *rp)
 }
 
 
-static const char *const ops_impact_names[4] = {
+static const char *const ops_impact_names[ADMIN_NKINDS] = {
 	[ADMIN_CONN] = "connections",
 	[ADMIN_SESSION] = "sessions",
 	[ADMIN_TREE] = "trees",
 	[ADMIN_OPEN] = "opens",
+	[ADMIN_KEPT] = "kept",
 };
 
 int
@@ -241,7 +255,7 @@ ops_impact_init(struct ops_impact *im)
 	int k;
 
 	memset(im, 0, sizeof(*im));
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < ADMIN_NKINDS; k++)
 		if ((im->ids[k] = json_object_new_array()) == NULL)
 			return ENOMEM;
 	return 0;
@@ -252,7 +266,7 @@ ops_impact_free(struct ops_impact *im)
 {
 	int k;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < ADMIN_NKINDS; k++)
 		json_object_put(im->ids[k]);
 	memset(im, 0, sizeof(*im));
 }
@@ -262,7 +276,7 @@ ops_impact_cb(enum admin_kind k, uint64_t id, void *arg)
 {
 	struct ops_impact *im = arg;
 
-	if ((unsigned int)k >= 4)
+	if ((unsigned int)k >= ADMIN_NKINDS)
 		return 0;
 	im->count[k]++;
 	if (im->count[k] > OPS_IMPACT_MAX) {
@@ -294,7 +308,7 @@ ops_impact_reply(struct ops_impact *im, bool dry, const char *what,
 		json_object_put(imp);
 		return ENOMEM;
 	}
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < ADMIN_NKINDS; k++) {
 		bad |= json_object_object_add(imp, ops_impact_names[k],
 		    im->ids[k]);
 		im->ids[k] = NULL;

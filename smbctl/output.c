@@ -407,7 +407,7 @@ out_json(struct json_object *o)
 /* "2 opens (7, 9)" */
 static void
 out_impact_kind(struct json_object *impact, const char *kind,
-    const char *one, bool *first)
+    const char *one, const char *many, bool *first)
 {
 	struct json_object *ids = out_member(impact, kind);
 	uint64_t count = 0;
@@ -418,7 +418,7 @@ out_impact_kind(struct json_object *impact, const char *kind,
 	if (!out_uint(impact, path, &count) || count == 0)
 		return;
 	printf("%s%llu %s", *first ? "" : ", ", (unsigned long long)count,
-	    count == 1 ? one : kind);
+	    count == 1 ? one : many);
 	*first = false;
 	if (ids == NULL || !json_object_is_type(ids, json_type_array))
 		return;
@@ -438,6 +438,7 @@ out_impact(struct json_object *res, const char *what)
 {
 	struct json_object *impact = out_member(res, "impact"), *dry;
 	bool dry_run = false, first = true;
+	uint64_t kept = 0;
 
 	dry = out_member(res, "dry_run");
 	if (dry != NULL && json_object_is_type(dry, json_type_boolean))
@@ -449,9 +450,17 @@ out_impact(struct json_object *res, const char *what)
 		printf("the server did not say what\n");
 		return;
 	}
-	out_impact_kind(impact, "connections", "connection", &first);
-	out_impact_kind(impact, "sessions", "session", &first);
-	out_impact_kind(impact, "trees", "tree", &first);
-	out_impact_kind(impact, "opens", "open", &first);
+	out_impact_kind(impact, "connections", "connection", "connections", &first);
+	out_impact_kind(impact, "sessions", "session", "sessions", &first);
+	out_impact_kind(impact, "trees", "tree", "trees", &first);
+	out_impact_kind(impact, "opens", "open", "opens", &first);
 	printf("%s\n", first ? "nothing" : "");
+	/* keep_durable: opens detached for the scavenger, not closed. */
+	first = true;
+	if (out_uint(impact, "counts.kept", &kept) && kept > 0) {
+		printf("%s %s", what, dry_run ? "(dry run): would keep " :
+		    "kept for the scavenger: ");
+		out_impact_kind(impact, "kept", "open", "opens", &first);
+		printf("\n");
+	}
 }

@@ -602,6 +602,19 @@ fill_open(const struct ofile *of, struct admin_open *ao)
 	ao->delete_on_close = of->of_delete_on_close;
 	ao->since = of->of_opened;
 	ao->open_ms = since_ms(&of->of_opened);
+	if (ofile_durability(of) != NULL) {
+		copy(ao->durability, sizeof(ao->durability),
+		    ofile_durability(of));
+		ao->durable_timeout_ms = of->of_resilient ?
+		    of->of_resilient_timeout : of->of_durable_timeout;
+	}
+}
+
+/* A three-way filter member against what is true of the open. */
+static bool
+tri_match(enum admin_tristate want, bool is)
+{
+	return want == ADMIN_ANY || (want == ADMIN_YES) == is;
 }
 
 /* ---- filters ---- */
@@ -690,7 +703,9 @@ open_match(const struct admin_open_filter *f, const char *path,
 		return false;
 	if (path != NULL && strncmp(of->of_path, path, strlen(path)) != 0)
 		return false;
-	return true;
+	return tri_match(f->detached, of->of_state == OFILE_DISCONNECTED) &&
+	    tri_match(f->durable, of->of_durable && !of->of_resilient) &&
+	    tri_match(f->resilient, of->of_resilient);
 }
 
 /* ---- the server and its statistics ---- */
@@ -907,8 +922,8 @@ admin_session_opens(uint64_t id, uint64_t after,
 }
 
 int
-admin_session_close(uint64_t id, bool dry_run, const char *by,
-    admin_impact_fn fn, void *arg)
+admin_session_close(uint64_t id, bool dry_run, bool keep_durable,
+    const char *by, admin_impact_fn fn, void *arg)
 {
 	struct session *s;
 	struct ofile *of;
@@ -921,8 +936,9 @@ admin_session_close(uint64_t id, bool dry_run, const char *by,
 		return ENOENT;
 	if (fn != NULL) {
 		TAILQ_FOREACH(of, &s->s_opens, of_session_entry)
-			if ((stop = fn(ADMIN_OPEN, of->of_global_id,
-			    arg)) != 0)
+			if ((stop = fn(keep_durable &&
+			    ofile_kept_on_logoff(of) ? ADMIN_KEPT : ADMIN_OPEN,
+			    of->of_global_id, arg)) != 0)
 				break;
 		TAILQ_FOREACH(t, &s->s_trees, t_entry)
 			if (stop || (stop = fn(ADMIN_TREE, t->t_global_id,
@@ -932,9 +948,9 @@ admin_session_close(uint64_t id, bool dry_run, const char *by,
 	}
 	if (dry_run)
 		return 0;
-	log_info("admin: session %u (%s%s) closed via %s", s->s_global_id,
+	log_info("admin: session %u (%s%s) closed%s via %s", s->s_global_id,
 	    s->s_user[0] != '\0' ? "user " : "unauthenticated",
-	    s->s_user, by);
+	    s->s_user, keep_durable ? ", durable opens kept," : "", by);
 	memset(&ev, 0, sizeof(ev));
 	ev.ev_type = EV_ADMIN_SESSION_CLOSED;
 	ev.ev_session = s->s_global_id;
@@ -949,6 +965,12 @@ admin_session_close(uint64_t id, bool dry_run, const char *by,
 	 * where a logoff or a lost connection would keep them; close them
 	 * here so that stays true whatever session_destroy() keeps.
 	 */
+	if (keep_durable) {
+		/* 3.3.5.6 step 2, as if the client had logged off. */
+		session_end(s, OFILE_END_LOGOFF, "logged off by the "
+		    "administrator");
+		return 0;
+	}
 	while ((of = TAILQ_FIRST(&s->s_opens)) != NULL)
 		ofile_close(of);
 	session_destroy(s, "closed by the administrator");

@@ -166,6 +166,9 @@ struct admin_open {
 	bool		delete_on_close;
 	struct timespec	since;
 	uint64_t	open_ms;
+	/* "durable_v1", "durable_v2", "resilient", or "" (neither). */
+	char		durability[16];
+	uint32_t	durable_timeout_ms;	/* or the resiliency timeout */
 };
 
 /* A share (SHARE_INFO_502, MS-SMB2 3.3.4.16). */
@@ -185,8 +188,10 @@ enum admin_kind {
 	ADMIN_CONN,
 	ADMIN_SESSION,
 	ADMIN_TREE,
-	ADMIN_OPEN
+	ADMIN_OPEN,
+	ADMIN_KEPT	/* an open detached for the scavenger, not closed */
 };
+#define ADMIN_NKINDS	5
 typedef int	(*admin_impact_fn)(enum admin_kind, uint64_t id, void *);
 
 /* Filters: NULL or 0 members match everything. */
@@ -203,11 +208,21 @@ struct admin_tree_filter {
 	const char	*client;
 };
 
+/* Three-way filter members: 0 (ADMIN_ANY) matches everything. */
+enum admin_tristate {
+	ADMIN_ANY,
+	ADMIN_YES,
+	ADMIN_NO
+};
+
 struct admin_open_filter {
 	uint64_t	 session;
 	const char	*share;
 	const char	*user;
 	const char	*path;		/* prefix of the path in the share */
+	enum admin_tristate detached;
+	enum admin_tristate durable;	/* durable v1 or v2 */
+	enum admin_tristate resilient;
 };
 
 int	admin_conn_list(uint64_t after,
@@ -233,10 +248,12 @@ int	admin_session_opens(uint64_t id, uint64_t after,
  * MS-SMB2 3.3.4.12: every open closed (durable ones too), every tree
  * connect deregistered, the session deregistered; the client's next
  * request gets STATUS_USER_SESSION_DELETED.  fn learns each open and tree
- * connect first, then the session.
+ * connect first, then the session.  keep_durable: the client-logoff
+ * semantics of 3.3.5.6 instead: durable and resilient opens are detached
+ * for the scavenger (fn learns them as ADMIN_KEPT), the others close.
  */
-int	admin_session_close(uint64_t id, bool dry_run, const char *by,
-	    admin_impact_fn, void *);
+int	admin_session_close(uint64_t id, bool dry_run, bool keep_durable,
+	    const char *by, admin_impact_fn, void *);
 
 int	admin_tree_list(const struct admin_tree_filter *, uint64_t after,
 	    int (*)(const struct admin_tree *, void *), void *);

@@ -39,12 +39,13 @@ guid_text(char *buf, size_t len, const uint8_t g[16])
 	    g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
+/* Only durable and resilient opens are ever detached. */
 static const char *
 scav_reason(const struct ofile *of)
 {
-	if (of->of_resilient)
-		return "resilient";
-	return of->of_durable_v2 ? "durable_v2" : "durable_v1";
+	const char *why = ofile_durability(of);
+
+	return why != NULL ? why : "durable_v1";
 }
 
 static void

@@ -448,14 +448,29 @@ ofile_scavenge(struct timer *t, void *arg)
 	ofile_close(of);
 }
 
+bool
+ofile_kept_on_logoff(const struct ofile *of)
+{
+	return ofile_durable_keepable(of) || of->of_resilient;
+}
+
+const char *
+ofile_durability(const struct ofile *of)
+{
+	if (of->of_resilient)
+		return "resilient";
+	if (!of->of_durable)
+		return NULL;
+	return of->of_durable_v2 ? "durable_v2" : "durable_v1";
+}
+
 void
 ofile_end_session(struct session *s, enum ofile_end how)
 {
 	struct ofile *of, *tof;
 
 	TAILQ_FOREACH_SAFE(of, &s->s_opens, of_session_entry, tof) {
-		if (how == OFILE_END_LOGOFF &&
-		    (ofile_durable_keepable(of) || of->of_resilient))
+		if (how == OFILE_END_LOGOFF && ofile_kept_on_logoff(of))
 			ofile_detach(of);
 		else if (how == OFILE_END_LOST && ofile_preserved_on_loss(of))
 			ofile_detach(of);

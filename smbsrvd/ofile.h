@@ -195,6 +195,10 @@ void		 ofile_close_soon(struct ofile *);
 /* Closes every open of the tree (3.3.5.8) or session (3.3.5.6). */
 void		 ofile_close_tree(struct tree *);
 void		 ofile_end_session(struct session *, enum ofile_end);
+/* 3.3.5.6 step 2: whether a LOGOFF detaches the open instead of closing. */
+bool		 ofile_kept_on_logoff(const struct ofile *);
+/* "durable_v1", "durable_v2", "resilient", or NULL: what keeps the open. */
+const char	*ofile_durability(const struct ofile *);
 /*
  * Reattaches a disconnected open to a new session and tree (DHnC/DH2C,
  * 3.3.5.9.7 step 7): a new volatile FileId, the scavenger disarmed.

@@ -217,7 +217,8 @@ srvsvc_session_del(struct dcerpc_call *call)
 		 */
 		if (s->id == c->dc_session_id)
 			continue;
-		if (admin_session_close(s->id, false, by, NULL, NULL) == 0)
+		if (admin_session_close(s->id, false, false, by, NULL,
+		    NULL) == 0)
 			closed++;
 	}
 	if (err == 0 && closed == 0)

@@ -416,7 +416,7 @@ def test_delete_session_dry_run_then_real(server, two_clients):
     assert sorted(imp["trees"]) == a_trees
     assert imp["sessions"] == [a["id"]]
     assert imp["counts"] == {"connections": 0, "sessions": 1, "trees": 1,
-                             "opens": 2}
+                             "opens": 2, "kept": 0}
     # Nothing changed, not even the event ring.
     assert [o["id"] for o in items(server, "/api/v1/opens")] == \
         before["opens"]

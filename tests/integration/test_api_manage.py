@@ -459,6 +459,87 @@ def pending(d):
     return api(d, "GET", "/api/v1/scavenger")
 
 
+def test_open_records_say_what_keeps_them_and_filter_by_it(server):
+    d = server
+    c, _ = durable_open(d, "v1.txt")
+    c2, guid = durable_open(d, "v2.txt", v2=True)
+    plain = connect(d)
+    plain.createFile(plain.connectTree("data"), "plain.txt")
+
+    def paths(query):
+        return sorted(o["path"] for o in
+                      api(d, "GET", "/api/v1/opens" + query)["items"])
+
+    by_path = {o["path"]: o for o in
+               api(d, "GET", "/api/v1/opens")["items"]}
+    assert by_path["v1.txt"]["durability"] == "durable_v1"
+    assert by_path["v1.txt"]["durable_timeout_ms"] == 60000
+    assert by_path["v2.txt"]["durability"] == "durable_v2"
+    assert by_path["plain.txt"]["durability"] is None
+    assert by_path["plain.txt"]["durable_timeout_ms"] is None
+    assert paths("?durable=true") == ["v1.txt", "v2.txt"]
+    assert paths("?durable=false") == ["plain.txt"]
+    assert paths("?resilient=true") == []
+    assert paths("?state=active") == ["plain.txt", "v1.txt", "v2.txt"]
+    assert paths("?state=detached") == []
+    drop(c)
+    assert wait_for(lambda: paths("?state=detached") == ["v1.txt"])
+    assert paths("?state=active&durable=true") == ["v2.txt"]
+    assert "state" in problem(d, "GET", "/api/v1/opens?state=gone", 422)
+    assert "durable" in problem(d, "GET", "/api/v1/opens?durable=maybe",
+                                400)
+    c2.close()
+    plain.close()
+
+
+def test_force_logoff_keep_durable_is_a_client_logoff(server):
+    """DELETE sessions/{id}?keep_durable=true: MS-SMB2 3.3.5.6 step 2 --
+    the durable open waits on the scavenger, the plain one closes, and
+    the client's next request gets STATUS_USER_SESSION_DELETED."""
+    d = server
+    c, _ = durable_open(d, "keep.txt")
+    tid = c.connectTree("data")
+    c.createFile(tid, "gone.txt")
+    opens = {o["path"]: o for o in api(d, "GET", "/api/v1/opens")["items"]}
+    keep_id, gone_id = opens["keep.txt"]["id"], opens["gone.txt"]["id"]
+    sid = opens["keep.txt"]["session_id"]
+    assert api(d, "GET", "/api/v1/shares/data")["current_uses"] == 1
+
+    seq = last_seq(d)
+    url = "/api/v1/sessions/%s?keep_durable=true" % sid
+    dry = api(d, "DELETE", url + "&dry_run=true")
+    assert dry["dry_run"] is True
+    assert dry["impact"]["kept"] == [keep_id]
+    assert dry["impact"]["opens"] == [gone_id]
+    assert dry["impact"]["counts"]["kept"] == 1
+    assert dry["impact"]["sessions"] == [sid]
+    assert last_seq(d) == seq and pending(d)["pending"] == 0
+
+    real = api(d, "DELETE", url)
+    assert real["impact"] == dry["impact"] and real["dry_run"] is False
+    scav = pending(d)
+    assert [x["id"] for x in scav["items"]] == [keep_id]
+    assert scav["items"][0]["reason"] == "durable_v1"
+    problem(d, "GET", "/api/v1/opens/" + gone_id, 404)
+    kept = api(d, "GET", "/api/v1/opens/" + keep_id)
+    assert kept["state"] == "detached" and kept["session_id"] is None
+    problem(d, "GET", "/api/v1/sessions/" + sid, 404)
+    assert api(d, "GET", "/api/v1/shares/data")["current_uses"] == 0
+    with pytest.raises(SessionError) as e:
+        c.listPath("data", "*")
+    assert e.value.getErrorCode() == 0xC0000203   # USER_SESSION_DELETED
+    assert "durable opens kept" in d.log()
+    # Without keep_durable a force logoff still closes durable opens.
+    c3, _ = durable_open(d, "close.txt")
+    sid3 = only(api(d, "GET", "/api/v1/opens?path=close.txt")["items"])[
+        "session_id"]
+    out = api(d, "DELETE", "/api/v1/sessions/%s" % sid3)
+    assert out["impact"]["kept"] == [] and len(out["impact"]["opens"]) == 1
+    assert [x["id"] for x in pending(d)["items"]] == [keep_id]
+    problem(d, "DELETE", "/api/v1/sessions/%s?keep_durable=perhaps" % sid,
+            400)
+
+
 def test_scavenger_shows_counts_down_extends_and_expires(server):
     d = server
     c, _ = durable_open(d, "dur.txt")
@@ -701,6 +782,13 @@ def test_every_route_answers_its_schema(server):
     # Errors are documented too.
     hit("GET", "/api/v1/users/nobody", want=404)
     hit("POST", "/api/v1/users", {"name": 1}, want=422)
+    # The web UI's files (rpc/web.c): no token, their own types.
+    for path, ctype in (("/", "text/html"), ("/web/app.js",
+                                             "text/javascript")):
+        r = call(d, "GET", path)
+        assert r.status == 200, path
+        assert r.headers["content-type"].startswith(ctype), path
+        done.add(("GET", pattern_of(path)))
     documented = {(m.upper(), p) for p, item in DOC["paths"].items()
                   for m in item}
     assert documented - done == set()

@@ -117,10 +117,9 @@ def api_json(d, path):
 
 
 def need_route(d, path, what):
-    """Skips while the daemon has no such route (wip-api adds it)."""
-    if api_status(d, path) == 404:
-        pytest.skip("the daemon answers 404 for %s: %s is not in this "
-                    "tree's API yet" % (path, what))
+    """The route the command stands on must exist: a 404 is a failure."""
+    assert api_status(d, path) != 404, "the daemon answers 404 for %s " \
+        "(%s)" % (path, what)
 
 
 def connect(d, dialect=D21):
@@ -238,7 +237,8 @@ def test_dry_runs_change_nothing(server, two_clients):
     j = js(server, "session", "close", "-n", ss["2.1"]["id"])
     assert j["dry_run"] is True
     assert j["impact"]["counts"] == {"connections": 0, "sessions": 1,
-                                     "trees": 1, "opens": 2}
+                                     "trees": 1, "opens": 2,
+                                     "kept": 0}
     tree = js(server, "tree", "list", "--share", "other")["items"][0]
     assert "would close 1 tree" in ok(server, "tree", "close", "-n",
                                       tree["id"])
@@ -910,17 +910,11 @@ def api_text(d, path):
 
 def test_session_close_keep_durable_leaves_the_open_waiting(server):
     need_route(server, "/api/v1/scavenger", "GET scavenger")
-    # DELETE sessions/{id}?keep_durable=true is issue 6's; it is not in
-    # the contract of either branch yet, and a daemon that does not know
-    # it ignores it.
-    status, doc = api_text(server, "/api/v1/openapi.yaml")
-    if status != 200 or "keep_durable" not in doc:
-        pytest.skip("the daemon's API does not document keep_durable on "
-                    "DELETE /api/v1/sessions/{id} yet")
     c = durable_open(server, "kept.txt")
     sid = js(server, "session", "list")["items"][0]["id"]
     out = ok(server, "session", "close", "--keep-durable", sid)
     assert out.startswith("session %s closed" % sid)
+    assert "kept for the scavenger: 1 open" in out, out
     assert [i["path"] for i in js(server, "scavenger")["items"]] == \
         ["kept.txt"]
     try:
