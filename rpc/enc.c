@@ -288,6 +288,12 @@ static const struct enc_bit enc_stype_bits[] = {
 	{ 0x80000000, "STYPE_SPECIAL" },
 };
 
+static const struct enc_bit enc_lease_bits[] = {
+	{ 0x00000001, "SMB2_LEASE_READ_CACHING" },
+	{ 0x00000002, "SMB2_LEASE_HANDLE_CACHING" },
+	{ 0x00000004, "SMB2_LEASE_WRITE_CACHING" },
+};
+
 static const struct enc_bit enc_user_flag_bits[] = {
 	{ 0x00000001, "SESS_GUEST" },
 	{ 0x00000002, "SESS_NOENCRYPTION" },
@@ -317,6 +323,8 @@ static const struct {
 	    enc_stype_bits, NELEM(enc_stype_bits), 8 },
 	[ENC_MASK_USER_FLAGS] = { 0, NULL, 0,
 	    enc_user_flag_bits, NELEM(enc_user_flag_bits), 8 },
+	[ENC_MASK_LEASE] = { 0, NULL, 0,
+	    enc_lease_bits, NELEM(enc_lease_bits), 8 },
 };
 
 static int
@@ -383,6 +391,8 @@ enc_mask(struct json_object *o, const char *key, enum enc_mask_kind kind,
 
 /* Adds one member; the value is taken even when adding fails. */
 #define ADD(o, k, v)	json_object_object_add((o), (k), (v))
+
+static struct json_object *enc_lease(const struct admin_open *);
 
 static struct json_object *
 enc_done(struct json_object *o, int bad)
@@ -588,10 +598,33 @@ enc_open(const struct admin_open *ao)
 	    ao->delete_on_close));
 	bad |= enc_add_time(o, "created", &ao->since);
 	bad |= ADD(o, "open_ms", json_object_new_uint64(ao->open_ms));
+	bad |= ADD(o, "lease", enc_lease(ao));
 	bad |= ADD(o, "durability", enc_str_or_null(ao->durability));
 	bad |= ADD(o, "durable_timeout_ms", ao->durability[0] != '\0' ?
 	    json_object_new_uint64(ao->durable_timeout_ms) : NULL);
 	return enc_done(o, bad);
+}
+
+/* Open.Lease: null, or {key, version, state, breaking, break_to, epoch}. */
+static struct json_object *
+enc_lease(const struct admin_open *ao)
+{
+	struct json_object *o;
+	int bad = 0;
+
+	if (!ao->has_lease || (o = json_object_new_object()) == NULL)
+		return NULL;
+	bad |= ADD(o, "key", json_object_new_string(ao->lease_key));
+	bad |= ADD(o, "version", json_object_new_int(ao->lease_version));
+	bad |= enc_mask(o, "state", ENC_MASK_LEASE, ao->lease_state);
+	bad |= ADD(o, "breaking", json_object_new_boolean(ao->lease_breaking));
+	bad |= enc_mask(o, "break_to", ENC_MASK_LEASE, ao->lease_break_to);
+	bad |= ADD(o, "epoch", json_object_new_int(ao->lease_epoch));
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
 }
 
 struct json_object *

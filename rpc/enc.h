@@ -63,7 +63,8 @@ enum enc_mask_kind {
 	ENC_MASK_SHARE_ACCESS,	/* MS-SMB2 2.2.13 ShareAccess */
 	ENC_MASK_OPLOCK,	/* MS-SMB2 2.2.13 OplockLevel (a value) */
 	ENC_MASK_STYPE,		/* MS-SRVS 2.2.2.4 share type */
-	ENC_MASK_USER_FLAGS	/* MS-SRVS 2.2.2.3 session user flags */
+	ENC_MASK_USER_FLAGS,	/* MS-SRVS 2.2.2.3 session user flags */
+	ENC_MASK_LEASE		/* MS-SMB2 2.2.13.2.8 LeaseState */
 };
 /* Adds key (hex) and key_names to o; 0, or -1 on ENOMEM. */
 int		 enc_mask(struct json_object *o, const char *key,

@@ -46,6 +46,7 @@
 #include "conn.h"
 #include "events.h"
 #include "idtab.h"
+#include "lease.h"
 #include "log.h"
 #include "loop.h"
 #include "ofile.h"
@@ -602,6 +603,19 @@ fill_open(const struct ofile *of, struct admin_open *ao)
 	ao->delete_on_close = of->of_delete_on_close;
 	ao->since = of->of_opened;
 	ao->open_ms = since_ms(&of->of_opened);
+	if (of->of_lease != NULL) {
+		const struct lease *l = of->of_lease;
+		int i;
+
+		ao->has_lease = true;
+		for (i = 0; i < 16; i++)
+			snprintf(ao->lease_key + 2 * i, 3, "%02x", l->l_key[i]);
+		ao->lease_version = l->l_version;
+		ao->lease_state = l->l_state;
+		ao->lease_breaking = l->l_breaking;
+		ao->lease_break_to = l->l_breaking ? l->l_break_to : 0;
+		ao->lease_epoch = l->l_epoch;
+	}
 	if (ofile_durability(of) != NULL) {
 		copy(ao->durability, sizeof(ao->durability),
 		    ofile_durability(of));

@@ -169,6 +169,14 @@ struct admin_open {
 	/* "durable_v1", "durable_v2", "resilient", or "" (neither). */
 	char		durability[16];
 	uint32_t	durable_timeout_ms;	/* or the resiliency timeout */
+	/* Open.Lease (MS-SMB2 3.3.1.13), when has_lease. */
+	bool		has_lease;
+	char		lease_key[33];		/* wire bytes as hex */
+	uint8_t		lease_version;		/* 1 or 2 */
+	uint32_t	lease_state;		/* SMB2_LEASE_* caching */
+	bool		lease_breaking;
+	uint32_t	lease_break_to;		/* while breaking */
+	uint16_t	lease_epoch;		/* v2 */
 };
 
 /* A share (SHARE_INFO_502, MS-SMB2 3.3.4.16). */

@@ -492,6 +492,53 @@ def test_open_records_say_what_keeps_them_and_filter_by_it(server):
     plain.close()
 
 
+def test_who_holds_joins_session_lease_and_locks(server):
+    """GET opens?path=: the impacket client's open with its session,
+    client, user, share, access, lease (key, version, state) and its
+    byte-range lock, masks as hex and names."""
+    from test_lease import rqls, send_create, lease_of
+    d = server
+    c = connect(d, dialect=smb3structs.SMB2_DIALECT_30)
+    srv = c.getSMBServer()
+    tid = c.connectTree("data")
+    key = bytes(range(16))
+    ans = srv.recvSMB(send_create(srv, tid, "held.txt", 0xff,
+                                  rqls(key, 7, v2=True, epoch=3)))
+    assert ans["Status"] == 0
+    fid = smb3structs.SMB2Create_Response(ans["Data"])["FileID"]
+    assert lease_of(ans)[0] == 0xff
+    # One exclusive byte-range lock (MS-SMB2 2.2.26).
+    pkt = srv.SMB_PACKET()
+    pkt["Command"] = smb3structs.SMB2_LOCK
+    pkt["TreeID"] = tid
+    req = smb3structs.SMB2Lock()
+    req["FileID"] = fid
+    req["LockCount"] = 1
+    e = smb3structs.SMB2_LOCK_ELEMENT()
+    e["Offset"], e["Length"], e["Flags"] = 0, 10, 0x02 | 0x10
+    req["Locks"] = e.getData()
+    pkt["Data"] = req
+    assert srv.recvSMB(srv.sendSMB(pkt))["Status"] == 0
+
+    o = only(api(d, "GET", "/api/v1/opens?path=held.txt")["items"])
+    sess = api(d, "GET", "/api/v1/sessions/" + o["session_id"])["session"]
+    assert o["user"].lower() == USER and sess["user"].lower() == USER
+    assert o["client"] == sess["client"] and o["share"] == "data"
+    assert o["locks"] == 1
+    assert o["oplock_level_names"] == ["SMB2_OPLOCK_LEVEL_LEASE"]
+    assert "FILE_READ_DATA" in o["permissions_names"]
+    lease = o["lease"]
+    assert lease["key"] == key.hex() and lease["version"] == 2
+    assert lease["state"] == "0x00000007"
+    assert sorted(lease["state_names"]) == [
+        "SMB2_LEASE_HANDLE_CACHING", "SMB2_LEASE_READ_CACHING",
+        "SMB2_LEASE_WRITE_CACHING"]
+    assert lease["breaking"] is False and lease["break_to_names"] == []
+    one = api(d, "GET", "/api/v1/opens/" + o["id"])
+    assert one["lease"] == lease and one["locks"] == 1
+    c.close()
+
+
 def test_force_logoff_keep_durable_is_a_client_logoff(server):
     """DELETE sessions/{id}?keep_durable=true: MS-SMB2 3.3.5.6 step 2 --
     the durable open waits on the scavenger, the plain one closes, and
