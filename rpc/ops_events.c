@@ -211,8 +211,13 @@ ops_events(const struct ops_req *rq, struct ops_reply *rp)
 	    strcasestr(accept, "text/event-stream") != NULL;
 	if ((err = ops_limit(rq, rp, &limit)) != 0)
 		return err;
-	/* cursor, as on every collection: the next_cursor of a page. */
-	if (since_s == NULL)
+	/*
+	 * cursor, as on every collection: the next_cursor of a page.  It
+	 * wins over since, so a client that keeps its first query and adds
+	 * the cursor (?since=0&cursor=N) walks forward instead of fetching
+	 * the first page again and again.
+	 */
+	if (cursor != NULL)
 		since_s = cursor;
 	if (since_s != NULL && ops_parse_u64(since_s, &since) == -1) {
 		snprintf(rp->rp_detail, sizeof(rp->rp_detail),

@@ -492,6 +492,25 @@ def test_open_records_say_what_keeps_them_and_filter_by_it(server):
     plain.close()
 
 
+def test_events_cursor_wins_over_since(server):
+    """A client that keeps ?since=0 and adds each next_cursor walks the
+    ring forward to its end (it used to get the first page forever)."""
+    d = server
+    for _ in range(3):
+        connect(d).logoff()
+    pages, seen, url = 0, [], "/api/v1/events?since=0&limit=2"
+    while True:
+        page = api(d, "GET", url)
+        pages += 1
+        seen += [e["seq"] for e in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        assert pages < 100
+        url = "/api/v1/events?since=0&limit=2&cursor=" + page["next_cursor"]
+    assert seen == sorted(set(seen)) and len(seen) >= 6
+    assert seen[-1] == page["last_seq"]
+
+
 def test_who_holds_joins_session_lease_and_locks(server):
     """GET opens?path=: the impacket client's open with its session,
     client, user, share, access, lease (key, version, state) and its
