@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ops.h"
 #include "ops_int.h"
+#include "slurp.h"
 #include "web.h"
 
 #define OPS_OPENAPI_MAX	(1024 * 1024)
@@ -660,49 +661,6 @@ ops_open_delete(const struct ops_req *rq, struct ops_reply *rp)
 	return err;
 }
 
-/* Reads a whole regular file of at most max bytes; NULL with errno. */
-static char *
-ops_slurp(const char *path, size_t max, size_t *lenp)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t have = 0;
-	ssize_t n;
-	int fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (size_t)st.st_size > max) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		goto fail;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		goto fail;
-	while (have < (size_t)st.st_size) {
-		n = read(fd, buf + have, (size_t)st.st_size - have);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	buf[have] = '\0';
-	close(fd);
-	*lenp = have;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
 void
 ops_init(void)
 {
@@ -723,7 +681,7 @@ ops_init(void)
 	    sizeof(ops_openapi_where[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", exe,
 		    ops_openapi_where[i]);
-		if ((doc = ops_slurp(path, OPS_OPENAPI_MAX, &len)) == NULL) {
+		if ((doc = slurp(path, OPS_OPENAPI_MAX, &len)) == NULL) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				log_warn("ops: %s", path);
 			continue;
@@ -736,7 +694,7 @@ ops_init(void)
 		    ops_openapi_doc.path != NULL ? ops_openapi_doc.path : path);
 		/* The JSON copy sits beside it: ".yaml" becomes ".json". */
 		memcpy(path + strlen(path) - 4, "json", 4);
-		if ((ops_openapi_doc.json = ops_slurp(path, OPS_OPENAPI_MAX,
+		if ((ops_openapi_doc.json = slurp(path, OPS_OPENAPI_MAX,
 		    &ops_openapi_doc.jsonlen)) == NULL)
 			log_warn("ops: %s", path);
 		return;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf_write.h"
+#include "slurp.h"
 
 /* "smb encrypt" words by CONF_ENCRYPT_* value, as conf_print() writes. */
 static const char *const conf_write_encrypt[] = {
@@ -229,42 +230,7 @@ conf_write_replace(const char *buf, size_t len, const char *name,
 char *
 conf_write_read(const char *path, size_t *lenp)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t have = 0;
-	ssize_t n;
-	int fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size > CONF_FILE_MAX) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		goto fail;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		goto fail;
-	while (have < (size_t)st.st_size) {
-		n = read(fd, buf + have, (size_t)st.st_size - have);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	buf[have] = '\0';
-	close(fd);
-	*lenp = have;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
+	return slurp(path, CONF_FILE_MAX, lenp);
 }
 
 static int
