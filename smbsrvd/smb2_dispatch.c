@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "log.h"
+#include "notify.h"
 #include "ntstatus.h"
 #include "ofile.h"
 #include "reqstats.h"
@@ -726,6 +727,14 @@ smb2_conn_input(struct conn *c, uint8_t *msg, size_t len)
 
 	memset(&cs, 0, sizeof(cs));
 	srvs_bytes_received(len + 4);
+	/*
+	 * Record the changes already made before this request runs: a
+	 * recursive watch follows a new directory only once inotify has
+	 * told it, and a client that creates a directory and at once a
+	 * file inside it (smb2.notify.rec) must find the directory watched
+	 * by then, whatever order the loop would read the two descriptors.
+	 */
+	notify_poll();
 	proto = len >= 4 ? le32dec(msg) : 0;
 	if (proto == SMB2_TRANSFORM_ID) {
 		if (smb2_decrypt(c, msg, len, &p, &plen, &cs) == -1) {
