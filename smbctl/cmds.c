@@ -53,7 +53,7 @@ static const struct cmd_opt opts_open_list[] = {
 	    false },
 	{ "disconnected", 'd', OPT_FLAG, NULL, "only opens whose session "
 	    "is gone, waiting for a reconnect", COMP_NONE, false },
-	{ "durable", 'D', OPT_FLAG, NULL, "only durable or resilient opens",
+	{ "durable", 'D', OPT_FLAG, NULL, "only durable opens (v1 and v2)",
 	    COMP_NONE, false },
 	END
 };

@@ -381,62 +381,34 @@ cmd_tree_close(struct smbctl *sc, const struct cmd_args *a)
 	return smbctl_action(sc, a, "DELETE", path, NULL, NULL, what);
 }
 
-/* What --disconnected and --durable keep. */
+/*
+ * What open who keeps of the API's prefix match: the path itself or what
+ * is beneath it ("a/b" must not find "a/bc").
+ */
 struct open_filter {
-	bool	of_disconnected;
-	bool	of_durable;
-	const char *of_path;	/* open who: this path or beneath it */
+	const char *of_path;
 };
-
-static bool
-open_is_durable(struct json_object *o)
-{
-	struct json_object *d = out_member(o, "durable");
-	const char *s = out_string(o, "state");
-
-	/* Only durable and resilient opens outlive their session. */
-	if (s != NULL && (strcmp(s, "detached") == 0 ||
-	    strcmp(s, "disconnected") == 0))
-		return true;
-	if (d == NULL || json_object_is_type(d, json_type_null))
-		return false;
-	if (json_object_is_type(d, json_type_boolean))
-		return json_object_get_boolean(d);
-	if (json_object_is_type(d, json_type_string))
-		return strcmp(json_object_get_string(d), "none") != 0 &&
-		    json_object_get_string_len(d) > 0;
-	return json_object_is_type(d, json_type_object);
-}
 
 static bool
 open_keep(struct json_object *o, const void *arg)
 {
 	const struct open_filter *f = arg;
-	const char *s = out_string(o, "state"), *p;
+	const char *p;
 	size_t len;
 
-	if (f->of_disconnected && (s == NULL || (strcmp(s, "detached") != 0 &&
-	    strcmp(s, "disconnected") != 0)))
+	if (f->of_path == NULL)
+		return true;
+	if ((p = out_string(o, "path")) == NULL)
 		return false;
-	if (f->of_durable && !open_is_durable(o))
-		return false;
-	if (f->of_path != NULL) {
-		if ((p = out_string(o, "path")) == NULL)
-			return false;
-		len = strlen(f->of_path);
-		if (len > 0 && (strncmp(p, f->of_path, len) != 0 ||
-		    (p[len] != '\0' && p[len] != '/')))
-			return false;
-	}
-	return true;
+	len = strlen(f->of_path);
+	return len == 0 || (strncmp(p, f->of_path, len) == 0 &&
+	    (p[len] == '\0' || p[len] == '/'));
 }
 
 int
 cmd_open_list(struct smbctl *sc, const struct cmd_args *a)
 {
 	static const char *const opts[] = { "session", "share", "user" };
-	struct open_filter f = { cmds_flag(a, "disconnected"),
-	    cmds_flag(a, "durable"), NULL };
 	char path[1024], *q;
 	int rv;
 
@@ -445,10 +417,15 @@ cmd_open_list(struct smbctl *sc, const struct cmd_args *a)
 		return rv;
 	if ((q = query_from(a, opts, opts, NELEM(opts))) == NULL)
 		return SMBCTL_ERR;
-	snprintf(path, sizeof(path), "/api/v1/opens%s", q);
+	/* The API filters, so every page is full and --limit means it. */
+	snprintf(path, sizeof(path), "/api/v1/opens%s%s%s", q,
+	    cmds_flag(a, "disconnected") ? (q[0] ? "&state=detached" :
+	    "?state=detached") : "",
+	    cmds_flag(a, "durable") ? (q[0] || cmds_flag(a, "disconnected") ?
+	    "&durable=true" : "?durable=true") : "");
 	free(q);
 	return smbctl_list(sc, a, path, "opens", open_cols, NELEM(open_cols),
-	    open_keep, &f);
+	    NULL, NULL);
 }
 
 int
@@ -484,7 +461,7 @@ int
 cmd_open_who(struct smbctl *sc, const struct cmd_args *a)
 {
 	struct json_object *all = NULL, *kept = NULL, *res;
-	struct open_filter f = { false, false, NULL };
+	struct open_filter f = { NULL };
 	char *norm, *esc = NULL, *sesc = NULL, *url = NULL, *p;
 	const char *share = cmds_value(a, "share");
 	size_t i, n, len;

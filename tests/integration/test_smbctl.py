@@ -852,6 +852,11 @@ def durable_open(d, name):
 def test_scavenger_shows_a_dropped_durable_open_counting_down(server):
     need_route(server, "/api/v1/scavenger", "GET scavenger")
     c = durable_open(server, "keep.txt")
+    # Active durable opens count as durable too; none is disconnected yet.
+    active = js(server, "open", "list", "--durable")["items"]
+    assert [o["path"] for o in active] == ["keep.txt"]
+    assert active[0]["durability"] == "durable_v1"
+    assert js(server, "open", "list", "--disconnected")["items"] == []
     conn = [x for x in js(server, "conn", "list")["items"]][0]
     ok(server, "conn", "drop", conn["id"])
     assert wait_for(lambda: js(server, "open", "list", "--disconnected")
@@ -860,6 +865,8 @@ def test_scavenger_shows_a_dropped_durable_open_counting_down(server):
     assert op["path"] == "keep.txt"
     assert [o["id"] for o in js(server, "open", "list", "--durable")
             ["items"]] == [op["id"]]
+    assert [o["id"] for o in js(server, "open", "list", "--durable",
+                                "--disconnected")["items"]] == [op["id"]]
     first = js(server, "scavenger")
     item = [i for i in first["items"] if i["id"] == op["id"]][0]
     assert item["reason"] == "durable_v1" and item["path"] == "keep.txt"
