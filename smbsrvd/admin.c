@@ -1,6 +1,7 @@
 /*
  * admin.c — copies of server state and actions by id for the management
- * plane (admin.h).
+ * plane (admin.h).  The records themselves are filled, and the listings'
+ * filters applied, in admin_record.c.
  *
  * Finding objects by global id.  srvs.c reports every registration and
  * deregistration (admin_track_*), and this file keeps an idtab per kind:
@@ -56,14 +57,6 @@
 #include "srvs.h"
 #include "tree.h"
 
-/* MS-SRVS 2.2.2.4 */
-#define STYPE_DISKTREE	0x00000000u
-#define STYPE_IPC	0x00000003u
-#define STYPE_SPECIAL	0x80000000u
-/* MS-SRVS 2.2.2.3 */
-#define SESS_GUEST		0x00000001u
-#define SESS_NOENCRYPTION	0x00000002u
-
 /* A registered tree connect, see the top of the file. */
 struct admin_tref {
 	uint32_t		 tr_id;		/* TreeGlobalId */
@@ -116,8 +109,8 @@ copy_cut(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static int
-dialect_index(uint16_t d)
+int
+admin_dialect_index(uint16_t d)
 {
 	switch (d) {
 	case 0x0202:
@@ -149,19 +142,6 @@ admin_ix_failed(const char *what, uint32_t id)
 		log_warn("admin: %s %u: id index; falling back to walks",
 		    what, id);
 	admin_partial = true;
-}
-
-/* Milliseconds from then to now on the wall clock, never negative. */
-static uint64_t
-since_ms(const struct timespec *then)
-{
-	struct timespec now;
-	int64_t ms;
-
-	clock_real(&now);
-	ms = (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
-	    (now.tv_nsec - then->tv_nsec) / 1000000;
-	return ms > 0 ? (uint64_t)ms : 0;
 }
 
 /* The wall clock time of a monotonic stamp. */
@@ -287,7 +267,7 @@ void
 admin_track_session(struct session *s, uint32_t id, bool registered)
 {
 	struct event ev;
-	int d = dialect_index(s->s_dialect);
+	int d = admin_dialect_index(s->s_dialect);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ev_type = registered ? EV_SESSION_REGISTERED :
@@ -467,261 +447,6 @@ conn_find(uint64_t id)
 	return NULL;
 }
 
-/* ---- records ---- */
-
-static uint32_t
-share_stype(const struct share *sh)
-{
-	return sh->sh_type == SHARE_IPC ? STYPE_IPC | STYPE_SPECIAL :
-	    STYPE_DISKTREE;
-}
-
-static void
-fill_conn(const struct conn *c, struct admin_conn *ac)
-{
-	const struct channel *ch;
-
-	memset(ac, 0, sizeof(*ac));
-	ac->id = c->c_id;
-	copy(ac->client, sizeof(ac->client), c->c_peer_text);
-	copy(ac->server, sizeof(ac->server), c->c_local_text);
-	if (c->c_negotiated && c->c_dialect != 0 && c->c_dialect != 0x02ff)
-		copy(ac->dialect, sizeof(ac->dialect),
-		    admin_dialects[dialect_index(c->c_dialect)]);
-	ac->closing = c->c_state == CONN_CLOSING;
-	mono_to_real(c->c_created_ms, &ac->since);
-	ac->age_ms = clock_mono_ms() - c->c_created_ms;
-	ac->messages_in = c->c_msgs_in;
-	ac->output_queued = c->c_out_bytes;
-	TAILQ_FOREACH(ch, &c->c_channels, ch_conn_entry)
-		ac->nsessions++;
-}
-
-static const char *
-session_state_name(enum session_state st)
-{
-	switch (st) {
-	case SESSION_IN_PROGRESS:
-		return "in_progress";
-	case SESSION_VALID:
-		return "valid";
-	case SESSION_EXPIRED:
-		return "expired";
-	case SESSION_DEAD:
-		return "closed";
-	}
-	return "unknown";
-}
-
-static void
-fill_session(const struct session *s, struct admin_session *as)
-{
-	const struct channel *ch;
-	uint64_t now = clock_mono_ms();
-
-	memset(as, 0, sizeof(*as));
-	as->id = s->s_global_id;
-	as->smb_id = s->s_id;
-	as->conn_id = s->s_conn != NULL ? s->s_conn->c_id : 0;
-	copy(as->state, sizeof(as->state), session_state_name(s->s_state));
-	copy(as->user, sizeof(as->user), s->s_user);
-	copy(as->domain, sizeof(as->domain), s->s_domain);
-	copy(as->client, sizeof(as->client), s->s_client);
-	copy(as->dialect, sizeof(as->dialect),
-	    admin_dialects[dialect_index(s->s_dialect)]);
-	/* sesi502_transport: we have one transport, Direct TCP (2.1). */
-	copy(as->transport, sizeof(as->transport), "direct_tcp");
-	as->nopens = (unsigned int)idtab_count(&s->s_open_ids);
-	as->ntrees = (unsigned int)idtab_count(&s->s_tree_ids);
-	TAILQ_FOREACH(ch, &s->s_channels, ch_session_entry)
-		if (ch->ch_bound)
-			as->nchannels++;
-	as->since = s->s_created;
-	as->connected_ms = now > s->s_created_ms ? now - s->s_created_ms : 0;
-	as->idle_ms = now > s->s_idle_ms ? now - s->s_idle_ms : 0;
-	as->guest = s->s_guest;
-	as->anonymous = s->s_anonymous;
-	as->encrypted = s->s_encrypt;
-	as->signing = s->s_signing_required;
-	as->user_flags = (s->s_guest ? SESS_GUEST : 0) |
-	    (s->s_encrypt ? 0 : SESS_NOENCRYPTION);
-}
-
-static void
-fill_tree(const struct tree *t, struct admin_tree *at)
-{
-	const struct session *s = t->t_session;
-
-	memset(at, 0, sizeof(*at));
-	at->id = t->t_global_id;
-	at->session_id = s != NULL ? s->s_global_id : 0;
-	at->smb_id = t->t_id;
-	copy(at->share, sizeof(at->share), t->t_share->sh_name);
-	at->share_type = share_stype(t->t_share);
-	at->nopens = t->t_open_count;
-	if (s != NULL) {
-		copy(at->user, sizeof(at->user), s->s_user);
-		copy(at->client, sizeof(at->client), s->s_client);
-	}
-	at->since = t->t_created;
-	at->connected_ms = since_ms(&t->t_created);
-	at->maximal_access = t->t_max_access;
-	at->encrypted = t->t_encrypt;
-}
-
-static void
-fill_open(const struct ofile *of, struct admin_open *ao)
-{
-	const struct session *s = of->of_session;
-	const struct tree *t = of->of_tree;
-	const struct share *sh = t != NULL ? t->t_share : NULL;
-
-	memset(ao, 0, sizeof(*ao));
-	ao->id = of->of_global_id;
-	ao->session_id = s != NULL ? s->s_global_id : 0;
-	ao->tree_id = t != NULL ? t->t_global_id : 0;
-	ao->persistent = of->of_persistent;
-	ao->volatile_id = of->of_volatile;
-	/* Detached: the durable work keeps it without session or tree. */
-	ao->detached = s == NULL;
-	copy(ao->path, sizeof(ao->path), of->of_path);
-	if (sh != NULL && sh->sh_path != NULL)
-		snprintf(ao->local_path, sizeof(ao->local_path), "%s%s%s",
-		    sh->sh_path, of->of_path[0] != '\0' ? "/" : "",
-		    of->of_path);
-	if (sh != NULL)
-		copy(ao->share, sizeof(ao->share), sh->sh_name);
-	if (s != NULL) {
-		copy(ao->user, sizeof(ao->user), s->s_user);
-		copy(ao->client, sizeof(ao->client), s->s_client);
-	}
-	ao->is_directory = of->of_is_dir;
-	ao->access = of->of_access;
-	ao->share_access = of->of_share_access;
-	ao->oplock = of->of_oplock;
-	ao->nlocks = of->of_lock_count;
-	ao->delete_on_close = of->of_delete_on_close;
-	ao->since = of->of_opened;
-	ao->open_ms = since_ms(&of->of_opened);
-	if (of->of_lease != NULL) {
-		const struct lease *l = of->of_lease;
-		int i;
-
-		ao->has_lease = true;
-		for (i = 0; i < 16; i++)
-			snprintf(ao->lease_key + 2 * i, 3, "%02x", l->l_key[i]);
-		ao->lease_version = l->l_version;
-		ao->lease_state = l->l_state;
-		ao->lease_breaking = l->l_breaking;
-		ao->lease_break_to = l->l_breaking ? l->l_break_to : 0;
-		ao->lease_epoch = l->l_epoch;
-	}
-	if (ofile_durability(of) != NULL) {
-		copy(ao->durability, sizeof(ao->durability),
-		    ofile_durability(of));
-		ao->durable_timeout_ms = of->of_resilient ?
-		    of->of_resilient_timeout : of->of_durable_timeout;
-	}
-}
-
-/* A three-way filter member against what is true of the open. */
-static bool
-tri_match(enum admin_tristate want, bool is)
-{
-	return want == ADMIN_ANY || (want == ADMIN_YES) == is;
-}
-
-/* ---- filters ---- */
-
-/* "addr:port" exactly, or "addr" alone; "::1" also finds "[::1]:port". */
-static bool
-client_match(const char *want, const char *client)
-{
-	size_t n = strlen(want);
-
-	if (strcmp(want, client) == 0)
-		return true;
-	if (strncmp(client, want, n) == 0 && client[n] == ':')
-		return true;
-	return client[0] == '[' && strncmp(client + 1, want, n) == 0 &&
-	    client[n + 1] == ']';
-}
-
-static bool
-session_match(const struct admin_session_filter *f, const struct session *s)
-{
-	if (f == NULL)
-		return true;
-	if (f->user != NULL && strcasecmp(f->user, s->s_user) != 0)
-		return false;
-	if (f->client != NULL && !client_match(f->client, s->s_client))
-		return false;
-	if (f->dialect != NULL && strcmp(f->dialect,
-	    admin_dialects[dialect_index(s->s_dialect)]) != 0)
-		return false;
-	return true;
-}
-
-static bool
-tree_match(const struct admin_tree_filter *f, const struct tree *t)
-{
-	const struct session *s = t->t_session;
-
-	if (f == NULL)
-		return true;
-	if (f->session != 0 && (s == NULL || s->s_global_id != f->session))
-		return false;
-	if (f->share != NULL && strcasecmp(f->share, t->t_share->sh_name) != 0)
-		return false;
-	if (f->user != NULL && (s == NULL || strcasecmp(f->user,
-	    s->s_user) != 0))
-		return false;
-	if (f->client != NULL && (s == NULL ||
-	    !client_match(f->client, s->s_client)))
-		return false;
-	return true;
-}
-
-/*
- * A path prefix as an administrator may type it ("\dir\", "/dir") to the
- * form opens keep ("dir"): no leading separator, '/' between names.
- */
-static void
-path_norm(const char *in, char *out, size_t len)
-{
-	size_t i = 0;
-
-	while (*in == '/' || *in == '\\')
-		in++;
-	for (; *in != '\0' && i + 1 < len; in++)
-		out[i++] = *in == '\\' ? '/' : *in;
-	out[i] = '\0';
-}
-
-static bool
-open_match(const struct admin_open_filter *f, const char *path,
-    const struct ofile *of)
-{
-	const struct session *s = of->of_session;
-	const struct tree *t = of->of_tree;
-
-	if (f == NULL)
-		return true;
-	if (f->session != 0 && (s == NULL || s->s_global_id != f->session))
-		return false;
-	if (f->share != NULL && (t == NULL ||
-	    strcasecmp(f->share, t->t_share->sh_name) != 0))
-		return false;
-	if (f->user != NULL && (s == NULL || strcasecmp(f->user,
-	    s->s_user) != 0))
-		return false;
-	if (path != NULL && strncmp(of->of_path, path, strlen(path)) != 0)
-		return false;
-	return tri_match(f->detached, of->of_state == OFILE_DISCONNECTED) &&
-	    tri_match(f->durable, of->of_durable && !of->of_resilient) &&
-	    tri_match(f->resilient, of->of_resilient);
-}
-
 /* ---- the server and its statistics ---- */
 
 int
@@ -806,7 +531,7 @@ admin_conn_list(uint64_t after, int (*fn)(const struct admin_conn *, void *),
 	TAILQ_FOREACH(c, &server.sv_conns, c_entry) {
 		if (c->c_id <= after || c->c_state == CONN_DEAD)
 			continue;
-		fill_conn(c, &ac);
+		admin_fill_conn(c, &ac);
 		if (fn(&ac, arg) != 0)
 			break;
 	}
@@ -820,7 +545,7 @@ admin_conn_get(uint64_t id, struct admin_conn *ac)
 
 	if ((c = conn_find(id)) == NULL)
 		return ENOENT;
-	fill_conn(c, ac);
+	admin_fill_conn(c, ac);
 	return 0;
 }
 
@@ -876,9 +601,9 @@ admin_session_list(const struct admin_session_filter *f, uint64_t after,
 		s = TAILQ_FIRST(&server.sv_sessions);
 	for (; s != NULL; s = TAILQ_NEXT(s, s_entry)) {
 		if (s->s_global_id <= after || s->s_state == SESSION_DEAD ||
-		    !session_match(f, s))
+		    !admin_session_match(f, s))
 			continue;
-		fill_session(s, &as);
+		admin_fill_session(s, &as);
 		if (fn(&as, arg) != 0)
 			break;
 	}
@@ -892,7 +617,7 @@ admin_session_get(uint64_t id, struct admin_session *as)
 
 	if ((s = session_find(id)) == NULL)
 		return ENOENT;
-	fill_session(s, as);
+	admin_fill_session(s, as);
 	return 0;
 }
 
@@ -910,7 +635,7 @@ admin_session_trees(uint64_t id, uint64_t after,
 	TAILQ_FOREACH(t, &s->s_trees, t_entry) {
 		if (t->t_global_id <= after || t->t_state != TREE_LIVE)
 			continue;
-		fill_tree(t, &at);
+		admin_fill_tree(t, &at);
 		if (fn(&at, arg) != 0)
 			break;
 	}
@@ -1008,9 +733,9 @@ admin_tree_list(const struct admin_tree_filter *f, uint64_t after,
 	for (; tr != NULL; tr = TAILQ_NEXT(tr, tr_entry)) {
 		if (tr->tr_id <= after || tr->tr_tree == NULL ||
 		    tr->tr_tree->t_state != TREE_LIVE ||
-		    !tree_match(f, tr->tr_tree))
+		    !admin_tree_match(f, tr->tr_tree))
 			continue;
-		fill_tree(tr->tr_tree, &at);
+		admin_fill_tree(tr->tr_tree, &at);
 		if (fn(&at, arg) != 0)
 			break;
 	}
@@ -1024,7 +749,7 @@ admin_tree_get(uint64_t id, struct admin_tree *at)
 
 	if ((t = tree_find(id)) == NULL)
 		return ENOENT;
-	fill_tree(t, at);
+	admin_fill_tree(t, at);
 	return 0;
 }
 
@@ -1078,7 +803,7 @@ admin_open_list(const struct admin_open_filter *f, uint64_t after,
 	if ((ao = malloc(sizeof(*ao))) == NULL)
 		return ENOMEM;
 	if (f != NULL && f->path != NULL)
-		path_norm(f->path, path, sizeof(path));
+		admin_path_norm(f->path, path, sizeof(path));
 	if (after != 0 && (of = open_find(after)) != NULL)
 		of = TAILQ_NEXT(of, of_global_entry);
 	else
@@ -1086,10 +811,10 @@ admin_open_list(const struct admin_open_filter *f, uint64_t after,
 	for (; of != NULL; of = TAILQ_NEXT(of, of_global_entry)) {
 		if (of->of_global_id <= after ||
 		    of->of_state == OFILE_CLOSED ||
-		    !open_match(f, f != NULL && f->path != NULL ? path : NULL,
+		    !admin_open_match(f, f != NULL && f->path != NULL ? path : NULL,
 		    of))
 			continue;
-		fill_open(of, ao);
+		admin_fill_open(of, ao);
 		if (fn(ao, arg) != 0)
 			break;
 	}
@@ -1104,7 +829,7 @@ admin_open_get(uint64_t id, struct admin_open *ao)
 
 	if ((of = open_find(id)) == NULL)
 		return ENOENT;
-	fill_open(of, ao);
+	admin_fill_open(of, ao);
 	return 0;
 }
 
@@ -1198,10 +923,4 @@ void
 admin_mono_to_real(uint64_t mono_ms, struct timespec *ts)
 {
 	mono_to_real(mono_ms, ts);
-}
-
-uint32_t
-admin_share_stype(const struct share *sh)
-{
-	return share_stype(sh);
 }
