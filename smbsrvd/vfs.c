@@ -694,6 +694,32 @@ vfs_pwrite(int fd, const void *buf, size_t len, uint64_t off, size_t *done)
 	return 0;
 }
 
+/* Free bytes for an unprivileged writer; UINT64_MAX if unknown. */
+static uint64_t
+space_free(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == -1 || sv.f_frsize == 0)
+		return UINT64_MAX;
+	if (sv.f_bavail > UINT64_MAX / sv.f_frsize)
+		return UINT64_MAX;
+	return (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+uint32_t
+vfs_extend_check(int fd, uint64_t off)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return vfs_status(errno);
+	if (!S_ISREG(sb.st_mode) || off <= (uint64_t)sb.st_size)
+		return 0;
+	return off - (uint64_t)sb.st_size > space_free(fd) ?
+	    STATUS_DISK_FULL : 0;
+}
+
 uint32_t
 vfs_fsync(int fd)
 {
@@ -724,6 +750,9 @@ vfs_allocate(int fd, uint64_t size)
 		return vfs_status(errno);
 	if (size <= (uint64_t)sb.st_blocks * 512)
 		return 0;	/* shrinking frees nothing: see vfs.h */
+	/* ext4 keeps what it allocated before running out: check first. */
+	if (size - (uint64_t)sb.st_blocks * 512 > space_free(fd))
+		return STATUS_DISK_FULL;
 	while ((r = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size)) ==
 	    -1 && errno == EINTR)
 		;

@@ -147,11 +147,22 @@ uint32_t	 vfs_pread(int fd, void *buf, size_t len, uint64_t off,
 		    size_t *done);
 uint32_t	 vfs_pwrite(int fd, const void *buf, size_t len, uint64_t off,
 		    size_t *done);
+/*
+ * A write at off: STATUS_DISK_FULL if it starts past the end of file by
+ * more than the volume has free.  Every file here is non-sparse to a
+ * client (no FILE_ATTRIBUTE_SPARSE_FILE), and NTFS allocates the gap of a
+ * non-sparse file (MS-FSA 2.1.5.4), so a client must not be told that a
+ * write succeeded that Windows would refuse for want of space; Linux
+ * leaves the gap a hole and allocates nothing here.
+ */
+uint32_t	 vfs_extend_check(int fd, uint64_t off);
 uint32_t	 vfs_fsync(int fd);
 uint32_t	 vfs_truncate(int fd, uint64_t size);
 /*
  * AllocationSize: fallocate(KEEP_SIZE) to grow; never shrinks data, and
- * succeeds where the file system cannot preallocate.  MS-FSA 2.1.5.14.1
+ * succeeds where the file system cannot preallocate.  More than the
+ * volume has free is STATUS_DISK_FULL before anything is allocated
+ * (MS-SMB2 3.3.5.9.3), so a failed request leaves no blocks behind.  MS-FSA 2.1.5.14.1
  * also lowers EndOfFile to an AllocationSize below it: the caller does
  * that with vfs_truncate().
  */

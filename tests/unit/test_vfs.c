@@ -912,6 +912,21 @@ test_vfs_read_write_eof_truncate_allocate(void **state)
 	assert_int_equal(vfs_truncate(fd, 100000), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_size, 100000);
+
+	/*
+	 * A gap the volume cannot hold is refused before anything is
+	 * written or allocated (2^62 bytes exceed any test machine).
+	 */
+	assert_int_equal(vfs_extend_check(fd, 0), 0);
+	assert_int_equal(vfs_extend_check(fd, 100000), 0);
+	assert_int_equal(vfs_extend_check(fd, 200000), 0);
+	assert_int_equal(vfs_extend_check(fd, (uint64_t)1 << 62),
+	    STATUS_DISK_FULL);
+	assert_int_equal(vfs_allocate(fd, (uint64_t)1 << 62),
+	    STATUS_DISK_FULL);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_int_equal(st.vs_size, 100000);
+	assert_true(st.vs_alloc < (uint64_t)4 << 20);
 	close(fd);
 
 	/* Write on a read-only descriptor. */
