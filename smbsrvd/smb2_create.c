@@ -499,7 +499,7 @@ smb2_create(struct smb_req *r)
 		if (status == STATUS_SUCCESS &&
 		    (attrs & ~(uint32_t)FILE_ATTRIBUTE_ARCHIVE) != 0)
 			(void)vfs_set_info(fd, 0, 0, 0, 0, attrs |
-			    (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0));
+			    (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0), false);
 	}
 	if (status != STATUS_SUCCESS)
 		return status;
