@@ -135,6 +135,7 @@ struct ofile {
 	TAILQ_ENTRY(ofile)	 of_lease_entry;	/* l_opens */
 	bool			 of_delete_on_close;	/* from CREATE */
 	uint64_t		 of_position;	/* FilePositionInformation */
+	bool			 of_user_set_change; /* UserSetChangeTime */
 	uint32_t		 of_lock_count;
 	struct timespec		 of_opened;
 	/* The tree whose root descriptor the open uses, held for life. */

@@ -46,11 +46,13 @@ enum {
 #define FILE_DIRECTORY_FILE		0x00000001
 #define FILE_WRITE_THROUGH		0x00000002
 #define FILE_NON_DIRECTORY_FILE		0x00000040
+#define FILE_CREATE_TREE_CONNECTION	0x00000080
 #define FILE_DELETE_ON_CLOSE		0x00001000
 #define FILE_OPEN_BY_FILE_ID		0x00002000
 #define FILE_RESERVE_OPFILTER		0x00100000
 #define FILE_OPEN_REPARSE_POINT		0x00200000
 #define FILE_OPEN_NO_RECALL		0x00400000
+#define FILE_VALID_OPTIONS		0x00ffffff
 
 #define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
 
@@ -113,7 +115,11 @@ parse_contexts(struct smb_req *r, uint32_t off, uint32_t len,
 		{
 			size_t end = next != 0 ? next : len - pos;
 
-			if (nlen == 0 || noff < CTX_HDR_LEN ||
+			/*
+			 * Every name 2.2.13.2 defines is at least 4 bytes;
+			 * Windows refuses a shorter one, and so do we.
+			 */
+			if (nlen < 4 || noff < CTX_HDR_LEN ||
 			    (size_t)noff + nlen > end ||
 			    (dlen != 0 && (doff < CTX_HDR_LEN ||
 			    (size_t)doff + dlen > end)))
@@ -341,12 +347,22 @@ smb2_create(struct smb_req *r)
 	/* 3.3.5.9: the request's own checks, in the spec's order. */
 	if (imp > IMPERSONATION_MAX)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
+	/* 2.2.13 defines no option above bit 23 (MS-FSA 2.1.5.1). */
+	if (opts & ~FILE_VALID_OPTIONS)
+		return STATUS_INVALID_PARAMETER;
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return STATUS_INVALID_PARAMETER;
 	/* 2.2.13: FILE_OPEN_FOR_FREE_SPACE_QUERY "MUST be ignored". */
 	if (opts & FILE_RESERVE_OPFILTER)
 		return STATUS_NOT_SUPPORTED;
 	if (opts & FILE_OPEN_BY_FILE_ID)
+		return STATUS_NOT_SUPPORTED;
+	/*
+	 * A tree connection made through an open is an SMB1 redirector
+	 * notion (2.2.13 "MUST be ignored" by the open itself); Windows
+	 * refuses the option with STATUS_NOT_SUPPORTED, and so do we.
+	 */
+	if (opts & FILE_CREATE_TREE_CONNECTION)
 		return STATUS_NOT_SUPPORTED;
 	if (disp > FILE_OVERWRITE_IF)
 		return STATUS_INVALID_PARAMETER;
@@ -483,12 +499,23 @@ smb2_create(struct smb_req *r)
 		if (status == STATUS_SUCCESS &&
 		    (attrs & ~(uint32_t)FILE_ATTRIBUTE_ARCHIVE) != 0)
 			(void)vfs_set_info(fd, 0, 0, 0, 0, attrs |
-			    (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0));
+			    (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0), false);
 	}
 	if (status != STATUS_SUCCESS)
 		return status;
-	if (cc.alsi && !is_dir && action == FILE_CREATED)
-		(void)vfs_allocate(fd, cc.alloc);
+	/*
+	 * 2.2.13.2.6: the allocation of a file newly created or overwritten
+	 * (superseding is overwriting); 3.3.5.9.3: STATUS_DISK_FULL if the
+	 * volume cannot hold it.
+	 */
+	if (cc.alsi && !is_dir && action != FILE_OPENED &&
+	    (status = vfs_allocate(fd, cc.alloc)) != STATUS_SUCCESS) {
+		close(fd);
+		/* The open failed: nothing it created stays behind. */
+		if (action == FILE_CREATED)
+			(void)vfs_unlink(t->t_root, path, false);
+		return status;
+	}
 
 	if ((status = ofile_open(r->r_sess, t, fd, path, name, is_dir, access,
 	    share, opts, &of)) != STATUS_SUCCESS)

@@ -650,9 +650,24 @@ smb2_query_info(struct smb_req *r)
 static uint32_t
 set_basic(struct ofile *of, const struct set_file *sf)
 {
+	uint64_t change = sf->sf_times[3];
+	uint32_t st;
+
 	/* 0, -1 and -2 leave a time, below -2 is invalid: vfs_set_info. */
-	return vfs_set_info(of->of_fd, sf->sf_times[0], sf->sf_times[1],
-	    sf->sf_times[2], sf->sf_times[3], sf->sf_attrs);
+	if ((st = vfs_set_info(of->of_fd, sf->sf_times[0], sf->sf_times[1],
+	    sf->sf_times[2], change, sf->sf_attrs, of->of_user_set_change)) !=
+	    STATUS_SUCCESS)
+		return st;
+	/*
+	 * MS-FSA 2.1.5.14.2: an open that sets ChangeTime (or -1, stop
+	 * updating it) keeps it from moving with its own later changes;
+	 * -2 resumes.
+	 */
+	if (change == UINT64_MAX - 1)
+		of->of_user_set_change = false;
+	else if (change != 0)
+		of->of_user_set_change = true;
+	return STATUS_SUCCESS;
 }
 
 /*

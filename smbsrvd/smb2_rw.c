@@ -26,6 +26,8 @@
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
 #define SMB2_CHANNEL_NONE		0x00000000
+/* MS-FSA 2.1.5.4: the largest file NTFS holds, 16 TiB less 64 KiB. */
+#define MAXFILESIZE			0x00000fffffff0000ULL
 
 uint32_t
 smb2_read(struct smb_req *r)
@@ -58,7 +60,12 @@ smb2_read(struct smb_req *r)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!(of->of_access & (FILE_READ_DATA | FILE_EXECUTE)))
 		return STATUS_ACCESS_DENIED;
-	if (off > INT64_MAX)
+	/*
+	 * MS-FSA 2.1.5.2: a range ending past MAXLONGLONG is invalid, even
+	 * where it lies wholly beyond the end of file (so this comes before
+	 * STATUS_END_OF_FILE).
+	 */
+	if (off > INT64_MAX || len > INT64_MAX - off)
 		return STATUS_INVALID_PARAMETER;
 	/* MS-FSA 2.1.4.10: other opens' exclusive locks keep reads out. */
 	if ((status = brlock_check_io(of, off, len, false)) != STATUS_SUCCESS)
@@ -132,14 +139,18 @@ smb2_write(struct smb_req *r)
 		off = st.vs_size;
 	} else if (off > INT64_MAX || len > INT64_MAX - off)
 		return STATUS_INVALID_PARAMETER;
+	/* MS-FSA 2.1.5.4: no byte may land beyond MAXFILESIZE. */
+	if (len > 0 && off + len > MAXFILESIZE)
+		return STATUS_INVALID_PARAMETER;
 	/*
 	 * MS-FSA 2.1.4.10: other opens' exclusive locks and every open's
 	 * shared locks keep writes out.
 	 */
 	if ((status = brlock_check_io(of, off, len, true)) != STATUS_SUCCESS)
 		return status;
-	if (len > 0 && (status = vfs_pwrite(of->of_fd, data, len, off,
-	    &done)) != STATUS_SUCCESS)
+	if (len > 0 && ((status = vfs_extend_check(of->of_fd, off)) !=
+	    STATUS_SUCCESS || (status = vfs_pwrite(of->of_fd, data, len, off,
+	    &done)) != STATUS_SUCCESS))
 		return status;
 	if (len == 0)
 		done = 0;

@@ -49,12 +49,29 @@
 #define ALLOC_UNIT	4096u
 
 /*
- * user.smbsrvd.dos, version 1: 16 bytes, little-endian.
+ * user.smbsrvd.dos, version 1: 16 or 56 bytes, little-endian.
  *   0  u8   version, 1
- *   1  u8   DOS_HAS_ATTRS | DOS_HAS_CREATION: which fields are set
+ *   1  u8   DOS_HAS_ATTRS | DOS_HAS_CREATION | DOS_HAS_CHANGE
  *   2  u16  0
  *   4  u32  FILE_ATTRIBUTE_* (only DOS_KEEP, and READONLY for directories)
  *   8  u64  creation time, FILETIME
+ * With DOS_HAS_CHANGE, 40 more bytes:
+ *  16  u64  change time a client set, FILETIME
+ *  24  u64  last write time (mtime) when it was set, FILETIME
+ *  32  u64  size then
+ *  40  u32  st_mode then (type and permission bits)
+ *  44  u32  link count then
+ *  48  u32  owner then
+ *  52  u32  group then
+ * Linux cannot set a file's ctime, and every change to the inode (this
+ * attribute's own writing included) moves it, so a change time a client
+ * sets is kept here with what the file looked like then: it is the
+ * file's ChangeTime while the write time, size, mode, links and owner
+ * are still those; once any of them differs the file has changed since
+ * and the ctime is its ChangeTime again.  Changes made through smbsrvd
+ * that none of those show (attributes, extended attributes) drop it
+ * explicitly (MS-FSA 2.1.5.14.2: a change updates ChangeTime unless the
+ * open doing it set ChangeTime itself).
  * A later version may append fields and must keep these.  The value is
  * input like any other (whoever can write the file can write it): a
  * reader takes version 1 of at least 16 bytes, masks the attributes and
@@ -63,16 +80,27 @@
 #define DOS_XATTR	"user.smbsrvd.dos"
 #define DOS_VERSION	1
 #define DOS_LEN		16
+#define DOS_LEN_CHANGE	56
 #define DOS_HAS_ATTRS	0x01
 #define DOS_HAS_CREATION 0x02
+#define DOS_HAS_CHANGE	0x04
 #define DOS_KEEP	(FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM | \
 	FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_TEMPORARY | \
 	FILE_ATTRIBUTE_OFFLINE | FILE_ATTRIBUTE_NOT_CONTENT_INDEXED)
+
+/* What the file looked like when a client set its change time. */
+struct dosmark {
+	uint64_t	write;		/* FILETIME of the mtime */
+	uint64_t	size;
+	uint32_t	mode, nlink, uid, gid;
+};
 
 struct dosinfo {
 	uint8_t		flags;		/* DOS_HAS_* */
 	uint32_t	attrs;
 	uint64_t	creation;
+	uint64_t	change;		/* with DOS_HAS_CHANGE */
+	struct dosmark	mark;
 };
 
 #define STATX_WANT	(STATX_BASIC_STATS | STATX_BTIME)
@@ -477,30 +505,80 @@ dos_get(int fd, struct dosinfo *di)
 	if ((n = fgetxattr(fd, DOS_XATTR, buf, sizeof(buf))) < DOS_LEN ||
 	    buf[0] != DOS_VERSION)
 		return;
-	di->flags = buf[1] & (DOS_HAS_ATTRS | DOS_HAS_CREATION);
+	di->flags = buf[1] & (DOS_HAS_ATTRS | DOS_HAS_CREATION |
+	    DOS_HAS_CHANGE);
 	di->attrs = le32dec(buf + 4) & (DOS_KEEP | FILE_ATTRIBUTE_READONLY);
 	di->creation = le64dec(buf + 8);
 	if (di->creation == 0 || di->creation > FT_MAX)
 		di->flags &= ~DOS_HAS_CREATION;
+	if (n < DOS_LEN_CHANGE)
+		di->flags &= ~DOS_HAS_CHANGE;
+	if (!(di->flags & DOS_HAS_CHANGE))
+		return;
+	di->change = le64dec(buf + 16);
+	di->mark.write = le64dec(buf + 24);
+	di->mark.size = le64dec(buf + 32);
+	di->mark.mode = le32dec(buf + 40);
+	di->mark.nlink = le32dec(buf + 44);
+	di->mark.uid = le32dec(buf + 48);
+	di->mark.gid = le32dec(buf + 52);
+	if (di->change == 0 || di->change > FT_MAX)
+		di->flags &= ~DOS_HAS_CHANGE;
 }
 
 static int
 dos_put(int fd, const struct dosinfo *di)
 {
-	uint8_t buf[DOS_LEN];
+	uint8_t buf[DOS_LEN_CHANGE];
+	size_t len = DOS_LEN;
 
 	memset(buf, 0, sizeof(buf));
 	buf[0] = DOS_VERSION;
 	buf[1] = di->flags;
 	le32enc(buf + 4, di->attrs);
 	le64enc(buf + 8, di->creation);
-	return fsetxattr(fd, DOS_XATTR, buf, sizeof(buf), 0);
+	if (di->flags & DOS_HAS_CHANGE) {
+		le64enc(buf + 16, di->change);
+		le64enc(buf + 24, di->mark.write);
+		le64enc(buf + 32, di->mark.size);
+		le32enc(buf + 40, di->mark.mode);
+		le32enc(buf + 44, di->mark.nlink);
+		le32enc(buf + 48, di->mark.uid);
+		le32enc(buf + 52, di->mark.gid);
+		len = DOS_LEN_CHANGE;
+	}
+	return fsetxattr(fd, DOS_XATTR, buf, len, 0);
 }
 
 static uint64_t
 ts_filetime(const struct statx_timestamp *ts)
 {
 	return vfs_filetime(ts->tv_sec, (long)ts->tv_nsec);
+}
+
+/* The dosmark of the file sx describes, with mode as given. */
+static void
+mark_of(const struct statx *sx, uint32_t mode, struct dosmark *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->write = ts_filetime(&sx->stx_mtime);
+	m->size = sx->stx_size;
+	m->mode = mode;
+	m->nlink = sx->stx_nlink;
+	m->uid = sx->stx_uid;
+	m->gid = sx->stx_gid;
+}
+
+/* Has nothing the mark records changed since the change time was set? */
+static bool
+mark_holds(const struct statx *sx, const struct dosinfo *di)
+{
+	struct dosmark now;
+
+	if (!(di->flags & DOS_HAS_CHANGE))
+		return false;
+	mark_of(sx, sx->stx_mode, &now);
+	return memcmp(&now, &di->mark, sizeof(now)) == 0;
 }
 
 /* MS-FSCC 2.4 fields from statx and the stored DOS information. */
@@ -515,7 +593,8 @@ fill_stat(const struct statx *sx, const struct dosinfo *di,
 	memset(st, 0, sizeof(*st));
 	st->vs_access = ts_filetime(&sx->stx_atime);
 	st->vs_write = m = ts_filetime(&sx->stx_mtime);
-	st->vs_change = c = ts_filetime(&sx->stx_ctime);
+	st->vs_change = c = mark_holds(sx, di) ? di->change :
+	    ts_filetime(&sx->stx_ctime);
 	if (di->flags & DOS_HAS_CREATION)
 		st->vs_creation = di->creation;
 	else if (sx->stx_mask & STATX_BTIME)
@@ -694,6 +773,32 @@ vfs_pwrite(int fd, const void *buf, size_t len, uint64_t off, size_t *done)
 	return 0;
 }
 
+/* Free bytes for an unprivileged writer; UINT64_MAX if unknown. */
+static uint64_t
+space_free(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == -1 || sv.f_frsize == 0)
+		return UINT64_MAX;
+	if (sv.f_bavail > UINT64_MAX / sv.f_frsize)
+		return UINT64_MAX;
+	return (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+uint32_t
+vfs_extend_check(int fd, uint64_t off)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return vfs_status(errno);
+	if (!S_ISREG(sb.st_mode) || off <= (uint64_t)sb.st_size)
+		return 0;
+	return off - (uint64_t)sb.st_size > space_free(fd) ?
+	    STATUS_DISK_FULL : 0;
+}
+
 uint32_t
 vfs_fsync(int fd)
 {
@@ -724,6 +829,9 @@ vfs_allocate(int fd, uint64_t size)
 		return vfs_status(errno);
 	if (size <= (uint64_t)sb.st_blocks * 512)
 		return 0;	/* shrinking frees nothing: see vfs.h */
+	/* ext4 keeps what it allocated before running out: check first. */
+	if (size - (uint64_t)sb.st_blocks * 512 > space_free(fd))
+		return STATUS_DISK_FULL;
 	while ((r = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size)) ==
 	    -1 && errno == EINTR)
 		;
@@ -765,50 +873,21 @@ set_times(int fd, uint64_t access, uint64_t write)
 
 /* User extended attributes exist on files and directories only. */
 static bool
-dos_wanted(const struct statx *sx, uint64_t creation, uint32_t attrs)
+dos_place(const struct statx *sx)
 {
-	return (time_given(creation) || attrs != 0) &&
-	    (S_ISREG(sx->stx_mode) || S_ISDIR(sx->stx_mode));
-}
-
-static int
-set_dos(int fd, const struct statx *sx, uint64_t creation, uint32_t attrs)
-{
-	struct dosinfo di;
-
-	if (!dos_wanted(sx, creation, attrs))
-		return 0;
-	dos_get(fd, &di);
-	if (time_given(creation)) {
-		di.creation = creation;
-		di.flags |= DOS_HAS_CREATION;
-	}
-	if (attrs != 0) {
-		/* NORMAL alone clears all; read-only is the mode's. */
-		di.attrs = attrs & (S_ISDIR(sx->stx_mode) ?
-		    DOS_KEEP | FILE_ATTRIBUTE_READONLY : DOS_KEEP);
-		di.flags |= DOS_HAS_ATTRS;
-	}
-	/* Nowhere to keep them (ENOTSUP): the client reads back defaults. */
-	if (dos_put(fd, &di) == -1 && errno != ENOTSUP)
-		return -1;
-	return 0;
+	return S_ISREG(sx->stx_mode) || S_ISDIR(sx->stx_mode);
 }
 
 uint32_t
 vfs_set_info(int fd, uint64_t creation, uint64_t access, uint64_t write,
-    uint64_t change, uint32_t attrs)
+    uint64_t change, uint32_t attrs, bool keep_change)
 {
-	struct statx sx;
+	struct statx sx, after;
+	struct dosinfo di;
 	mode_t mode, cur, want;
+	bool had, dos;
 	int fl, saved;
 
-	/*
-	 * Linux sets the change time itself on every inode change and
-	 * offers no way to choose it; the SET_INFO still succeeds, as
-	 * Samba's does.
-	 */
-	(void)change;
 	if ((fl = fcntl(fd, F_GETFL)) == -1)
 		return vfs_status(errno);
 	/*
@@ -828,6 +907,9 @@ vfs_set_info(int fd, uint64_t creation, uint64_t access, uint64_t write,
 		return STATUS_INVALID_PARAMETER;
 	if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && S_ISDIR(sx.stx_mode))
 		return STATUS_INVALID_PARAMETER;
+	if (!time_given(creation) && !time_given(access) &&
+	    !time_given(write) && !time_given(change) && attrs == 0)
+		return 0;			/* nothing changes */
 	/*
 	 * A file's read-only attribute is its owner write bit.  Setting it
 	 * takes write access from everyone; clearing it gives the owner
@@ -838,16 +920,47 @@ vfs_set_info(int fd, uint64_t creation, uint64_t access, uint64_t write,
 		want = (attrs & FILE_ATTRIBUTE_READONLY) ?
 		    mode & ~(mode_t)(S_IWUSR | S_IWGRP | S_IWOTH) :
 		    mode | S_IWUSR;
+	if (set_times(fd, access, write) == -1 ||
+	    statx_fd(fd, &after) == -1)
+		return vfs_status(errno);
+
+	/*
+	 * The change time (user.smbsrvd.dos above): one given is kept with
+	 * the file as it will be after this call.  Otherwise this call
+	 * changes the file, which moves ChangeTime (MS-FSA 2.1.5.14.2),
+	 * unless the open doing it set ChangeTime itself and it still
+	 * holds.
+	 */
+	dos_get(fd, &di);
+	had = (di.flags & DOS_HAS_CHANGE) != 0;
+	if (time_given(change)) {
+		di.change = change;
+		di.flags |= DOS_HAS_CHANGE;
+	} else if (!(keep_change && mark_holds(&sx, &di)))
+		di.flags &= ~DOS_HAS_CHANGE;
+	mark_of(&after, (after.stx_mode & S_IFMT) | want, &di.mark);
+	if (time_given(creation)) {
+		di.creation = creation;
+		di.flags |= DOS_HAS_CREATION;
+	}
+	if (attrs != 0) {
+		/* NORMAL alone clears all; read-only is the mode's. */
+		di.attrs = attrs & (S_ISDIR(sx.stx_mode) ?
+		    DOS_KEEP | FILE_ATTRIBUTE_READONLY : DOS_KEEP);
+		di.flags |= DOS_HAS_ATTRS;
+	}
+	dos = dos_place(&sx) && (time_given(creation) || attrs != 0 ||
+	    had || (di.flags & DOS_HAS_CHANGE));
 	/*
 	 * Writing a user extended attribute needs write permission on the
 	 * inode, while Windows changes a read-only file's attributes
 	 * freely: lend the owner write bit for that long.
 	 */
-	if (S_ISREG(sx.stx_mode) && (mode & S_IWUSR) == 0 &&
-	    dos_wanted(&sx, creation, attrs) && fchmod(fd, mode | S_IWUSR) == 0)
+	if (dos && S_ISREG(sx.stx_mode) && (mode & S_IWUSR) == 0 &&
+	    fchmod(fd, mode | S_IWUSR) == 0)
 		cur = mode | S_IWUSR;
-	if (set_dos(fd, &sx, creation, attrs) == -1 ||
-	    set_times(fd, access, write) == -1) {
+	/* Nowhere to keep them (ENOTSUP): the client reads back defaults. */
+	if (dos && dos_put(fd, &di) == -1 && errno != ENOTSUP) {
 		saved = errno;
 		if (cur != mode)
 			(void)fchmod(fd, mode);
@@ -856,6 +969,31 @@ vfs_set_info(int fd, uint64_t creation, uint64_t access, uint64_t write,
 	if (cur != want && fchmod(fd, want) == -1)
 		return vfs_status(errno);
 	return 0;
+}
+
+void
+vfs_change_drop(int fd)
+{
+	struct dosinfo di;
+	char path[32];
+	int fl, rfd = fd;
+
+	/* O_PATH carries no xattr calls: reopen it, for reading only. */
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return;
+	if (fl & O_PATH) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((rfd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1)
+			return;
+	}
+	dos_get(rfd, &di);
+	if (di.flags & DOS_HAS_CHANGE) {
+		di.flags &= ~DOS_HAS_CHANGE;
+		(void)dos_put(rfd, &di);
+	}
+	if (rfd != fd)
+		close(rfd);
 }
 
 /* FNV-1a: the volume serial must not change across restarts. */

@@ -147,31 +147,50 @@ uint32_t	 vfs_pread(int fd, void *buf, size_t len, uint64_t off,
 		    size_t *done);
 uint32_t	 vfs_pwrite(int fd, const void *buf, size_t len, uint64_t off,
 		    size_t *done);
+/*
+ * A write at off: STATUS_DISK_FULL if it starts past the end of file by
+ * more than the volume has free.  Every file here is non-sparse to a
+ * client (no FILE_ATTRIBUTE_SPARSE_FILE), and NTFS allocates the gap of a
+ * non-sparse file (MS-FSA 2.1.5.4), so a client must not be told that a
+ * write succeeded that Windows would refuse for want of space; Linux
+ * leaves the gap a hole and allocates nothing here.
+ */
+uint32_t	 vfs_extend_check(int fd, uint64_t off);
 uint32_t	 vfs_fsync(int fd);
 uint32_t	 vfs_truncate(int fd, uint64_t size);
 /*
  * AllocationSize: fallocate(KEEP_SIZE) to grow; never shrinks data, and
- * succeeds where the file system cannot preallocate.  MS-FSA 2.1.5.14.1
+ * succeeds where the file system cannot preallocate.  More than the
+ * volume has free is STATUS_DISK_FULL before anything is allocated
+ * (MS-SMB2 3.3.5.9.3), so a failed request leaves no blocks behind.  MS-FSA 2.1.5.14.1
  * also lowers EndOfFile to an AllocationSize below it: the caller does
  * that with vfs_truncate().
  */
 uint32_t	 vfs_allocate(int fd, uint64_t size);
 /*
  * Sets times (0 = leave, FILETIME otherwise) and DOS attributes (0 =
- * leave).  Creation time and the attributes that Linux has no place for
- * (hidden, system, archive, ...) are kept in the user.smbsrvd.dos
- * extended attribute when the file system allows it, so a client reads
- * back what it set; read-only maps to the owner write bit (files; a
- * directory keeps it in the attribute).  MS-FSCC 2.4.7's -1 and -2 ("stop
- * / resume updating") are taken as "leave"; a time below -2 is
- * STATUS_INVALID_PARAMETER, as are DIRECTORY on a file and TEMPORARY on a
- * directory (MS-FSA 2.1.5.14.2).  The change time cannot be set on Linux
- * and is ignored.  fd must not be O_PATH (STATUS_ACCESS_DENIED).  Where
- * the file system has no user extended attributes, what only the
- * attribute can hold is not kept, without error.
+ * leave).  Creation time, a change time a client sets and the attributes
+ * that Linux has no place for (hidden, system, archive, ...) are kept in
+ * the user.smbsrvd.dos extended attribute when the file system allows
+ * it, so a client reads back what it set; read-only maps to the owner
+ * write bit (files; a directory keeps it in the attribute).  Linux cannot
+ * set the ctime: a change time set here is the file's ChangeTime (in
+ * every vfs_stat) until its write time, size, mode, link count or owner
+ * next change, or smbsrvd changes it otherwise (vfs_change_drop()); then
+ * the ctime is again.  keep_change: the open doing this set ChangeTime
+ * itself (MS-FSA Open.UserSetChangeTime), so this call leaves a kept one
+ * in place.  MS-FSCC 2.4.7's -1 and -2 ("stop / resume updating") are
+ * taken as "leave"; a time below -2 is STATUS_INVALID_PARAMETER, as are
+ * DIRECTORY on a file and TEMPORARY on a directory (MS-FSA 2.1.5.14.2).
+ * fd must not be O_PATH (STATUS_ACCESS_DENIED).  Where the file system
+ * has no user extended attributes, what only the attribute can hold is
+ * not kept, without error.
  */
 uint32_t	 vfs_set_info(int fd, uint64_t creation, uint64_t access,
-		    uint64_t write, uint64_t change, uint32_t attrs);
+		    uint64_t write, uint64_t change, uint32_t attrs,
+		    bool keep_change);
+/* The file changed in a way the kept change time cannot see: drop it. */
+void		 vfs_change_drop(int fd);
 
 /*
  * Security descriptors (vfs_sec.c; the mapping is secdesc.h's).

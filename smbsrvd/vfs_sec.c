@@ -65,6 +65,8 @@ vfs_acl_put(int fd, const uint8_t *buf, size_t len)
 	if (rc == -1)
 		return errno == ENOTSUP ? STATUS_NOT_SUPPORTED :
 		    vfs_status(errno);
+	/* A new security descriptor is a change (MS-FSA 2.1.5.16). */
+	vfs_change_drop(fd);
 	return STATUS_SUCCESS;
 }
 

@@ -5,7 +5,10 @@ real smbsrvd.
 tests/conformance/expected-failures.txt names the mission tests that
 cannot pass yet and why (the issue that will make them pass).  Those run
 as strict expected failures: when one starts to pass, the suite says so
-and the line must go.  Stretch lines ('# stretch:') are not run.
+and the line must go.  Stretch lines ('# stretch:') are not mission
+tests: tests/conformance/stretch.txt lists the stretch goals, those that
+pass as normal cases and the others, with what they need, as strict
+expected failures too.
 """
 import os
 import re
@@ -20,6 +23,7 @@ SHARED = os.path.join(os.path.dirname(REPO), "shared", "conformance",
                       "mission.txt")
 EXPECTED = os.path.join(REPO, "tests", "conformance",
                         "expected-failures.txt")
+STRETCH = os.path.join(REPO, "tests", "conformance", "stretch.txt")
 
 
 def mission():
@@ -34,13 +38,14 @@ def mission():
     return names
 
 
-def expected_failures():
+def expected_failures(path=EXPECTED):
+    """NAME [REASON] lines of path: {name: reason, '' if none}."""
     out = {}
-    with open(EXPECTED) as f:
+    with open(path) as f:
         for line in f:
             if line.strip() == "" or line.startswith("#"):
                 continue
-            name, _, why = line.partition(" ")
+            name, _, why = line.strip().partition(" ")
             out[name] = why.strip()
     return out
 
@@ -54,6 +59,16 @@ def params():
         if name in xf:
             yield pytest.param(name, marks=pytest.mark.xfail(
                 strict=True, reason=xf[name]), id=name)
+        else:
+            yield pytest.param(name, id=name)
+    stretch = expected_failures(STRETCH)
+    assert not set(stretch) & set(mission()), \
+        "stretch.txt names mission tests: %s" % (set(stretch) &
+                                                 set(mission()))
+    for name, why in stretch.items():
+        if why:
+            yield pytest.param(name, marks=pytest.mark.xfail(
+                strict=True, reason=why), id=name)
         else:
             yield pytest.param(name, id=name)
 

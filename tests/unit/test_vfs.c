@@ -710,7 +710,7 @@ test_vfs_set_info_round_trip(void **state)
 	assert_int_equal(vfs_open(f->root, "f", O_RDWR | O_CREAT, 0644, &fd),
 	    0);
 	assert_int_equal(vfs_set_info(fd, cr, ac, wr, 0,
-	    FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM), 0);
+	    FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, false), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_creation, cr);
 	assert_int_equal(st.vs_access, ac);
@@ -725,7 +725,7 @@ test_vfs_set_info_round_trip(void **state)
 	/* Only the write time: the rest stays; -1 and -2 leave too. */
 	wr += 10000000;
 	assert_int_equal(vfs_set_info(fd, UINT64_MAX, UINT64_MAX - 1, wr,
-	    12345, 0), 0);
+	    12345, 0, false), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_creation, cr);
 	assert_int_equal(st.vs_access, ac);
@@ -734,7 +734,7 @@ test_vfs_set_info_round_trip(void **state)
 	    FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM);
 
 	/* NORMAL clears all, ARCHIVE included. */
-	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_NORMAL),
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_NORMAL, false),
 	    0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_attrs, FILE_ATTRIBUTE_NORMAL);
@@ -742,20 +742,20 @@ test_vfs_set_info_round_trip(void **state)
 
 	/* Read-only is the owner write bit, both ways. */
 	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0,
-	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_ARCHIVE), 0);
+	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_ARCHIVE, false), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_attrs,
 	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_ARCHIVE);
 	assert_int_equal(st.vs_mode & 0777, 0444);
 	/* Other attributes of a read-only file change (as non-root too). */
 	assert_int_equal(vfs_set_info(fd, cr + 1, 0, 0, 0,
-	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN), 0);
+	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN, false), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_attrs,
 	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN);
 	assert_int_equal(st.vs_creation, cr + 1);
 	assert_int_equal(st.vs_mode & 0777, 0444);
-	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_HIDDEN),
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_HIDDEN, false),
 	    0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_attrs, FILE_ATTRIBUTE_HIDDEN);
@@ -763,8 +763,8 @@ test_vfs_set_info_round_trip(void **state)
 
 	/* What MS-FSA 2.1.5.14.2 refuses. */
 	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0,
-	    FILE_ATTRIBUTE_DIRECTORY), STATUS_INVALID_PARAMETER);
-	assert_int_equal(vfs_set_info(fd, (uint64_t)-3, 0, 0, 0, 0),
+	    FILE_ATTRIBUTE_DIRECTORY, false), STATUS_INVALID_PARAMETER);
+	assert_int_equal(vfs_set_info(fd, (uint64_t)-3, 0, 0, 0, 0, false),
 	    STATUS_INVALID_PARAMETER);
 	close(fd);
 
@@ -773,24 +773,77 @@ test_vfs_set_info_round_trip(void **state)
 	assert_int_equal(vfs_open(f->root, "d", O_RDONLY | O_DIRECTORY, 0,
 	    &fd), 0);
 	assert_int_equal(vfs_set_info(fd, cr, 0, 0, 0,
-	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN), 0);
+	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN, false), 0);
 	assert_int_equal(vfs_stat_path(f->root, "d", &st), 0);
 	assert_int_equal(st.vs_attrs, FILE_ATTRIBUTE_DIRECTORY |
 	    FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN);
 	assert_int_equal(st.vs_creation, cr);
 	assert_int_equal(st.vs_mode & 0777, 0755);
 	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0,
-	    FILE_ATTRIBUTE_TEMPORARY), STATUS_INVALID_PARAMETER);
+	    FILE_ATTRIBUTE_TEMPORARY, false), STATUS_INVALID_PARAMETER);
 	close(fd);
 
 	/* O_PATH cannot carry the change (see vfs.h). */
 	assert_int_equal(vfs_open(f->root, "f", O_PATH, 0, &pfd), 0);
-	assert_int_equal(vfs_set_info(pfd, cr, 0, 0, 0, 0),
+	assert_int_equal(vfs_set_info(pfd, cr, 0, 0, 0, 0, false),
 	    STATUS_ACCESS_DENIED);
 	/* ... and shows the defaults, not the stored attributes. */
 	assert_int_equal(vfs_fstat(pfd, &st), 0);
 	assert_int_equal(st.vs_attrs, FILE_ATTRIBUTE_ARCHIVE);
 	close(pfd);
+}
+
+/*
+ * A change time a client sets is every view's ChangeTime until the file
+ * changes again; then the ctime is.
+ */
+static void
+test_vfs_change_time_kept_until_change(void **state)
+{
+	struct fx *f = *state;
+	struct vfs_stat st;
+	uint64_t ch = vfs_filetime(1300000000, 4200);
+	size_t done;
+	int fd;
+
+	assert_int_equal(vfs_open(f->root, "c", O_RDWR | O_CREAT, 0644, &fd),
+	    0);
+	assert_int_equal(vfs_set_info(fd, 0, 0, vfs_filetime(1250000000, 0),
+	    ch, FILE_ATTRIBUTE_READONLY, false), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_int_equal(st.vs_change, ch);
+	assert_int_equal(vfs_stat_path(f->root, "c", &st), 0);
+	assert_int_equal(st.vs_change, ch);
+	/* The open that set it changes attributes: it stays. */
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_HIDDEN,
+	    true), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_int_equal(st.vs_change, ch);
+	assert_int_equal(st.vs_attrs, FILE_ATTRIBUTE_HIDDEN);
+	/* Another open does: ChangeTime moves (to the ctime). */
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, 0, FILE_ATTRIBUTE_SYSTEM,
+	    false), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_true(st.vs_change != ch);
+
+	/* Data written, from here or elsewhere, is a change too. */
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, ch, 0, false), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_int_equal(st.vs_change, ch);
+	assert_int_equal(vfs_pwrite(fd, "data", 4, 0, &done), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_true(st.vs_change != ch);
+	/* So is a new mode. */
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, ch, 0, false), 0);
+	assert_int_equal(fchmod(fd, 0600), 0);
+	assert_int_equal(vfs_stat_path(f->root, "c", &st), 0);
+	assert_true(st.vs_change != ch);
+	/* And a security descriptor stored alone. */
+	assert_int_equal(vfs_set_info(fd, 0, 0, 0, ch, 0, false), 0);
+	assert_int_equal(vfs_acl_put(fd, (const uint8_t *)"acl", 3), 0);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_true(st.vs_change != ch);
+	close(fd);
 }
 
 /* A file's xattr is input: whatever it holds, stat stays sane. */
@@ -912,6 +965,21 @@ test_vfs_read_write_eof_truncate_allocate(void **state)
 	assert_int_equal(vfs_truncate(fd, 100000), 0);
 	assert_int_equal(vfs_fstat(fd, &st), 0);
 	assert_int_equal(st.vs_size, 100000);
+
+	/*
+	 * A gap the volume cannot hold is refused before anything is
+	 * written or allocated (2^62 bytes exceed any test machine).
+	 */
+	assert_int_equal(vfs_extend_check(fd, 0), 0);
+	assert_int_equal(vfs_extend_check(fd, 100000), 0);
+	assert_int_equal(vfs_extend_check(fd, 200000), 0);
+	assert_int_equal(vfs_extend_check(fd, (uint64_t)1 << 62),
+	    STATUS_DISK_FULL);
+	assert_int_equal(vfs_allocate(fd, (uint64_t)1 << 62),
+	    STATUS_DISK_FULL);
+	assert_int_equal(vfs_fstat(fd, &st), 0);
+	assert_int_equal(st.vs_size, 100000);
+	assert_true(st.vs_alloc < (uint64_t)4 << 20);
 	close(fd);
 
 	/* Write on a read-only descriptor. */
@@ -1234,6 +1302,8 @@ main(void)
 		    test_vfs_symlink_inside_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfs_stat_mapping,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_vfs_change_time_kept_until_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfs_set_info_round_trip,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vfs_dos_xattr_hostile,
