@@ -1283,6 +1283,24 @@ http_reload_unix(const struct conf *cf)
 	return 0;
 }
 
+/* Keeps hl's TLS file names as cf writes them (for log lines, GET server). */
+static void
+http_tls_rename(struct http_listener *hl, const struct conf *cf)
+{
+	char *c, *k;
+
+	if ((c = strdup(cf->cf_admin_tls_cert)) == NULL ||
+	    (k = strdup(cf->cf_admin_tls_key)) == NULL) {
+		free(c);
+		log_warn("http %s: reload", hl->hl_name);
+		return;
+	}
+	free(hl->hl_tls_cert);
+	free(hl->hl_tls_key);
+	hl->hl_tls_cert = c;
+	hl->hl_tls_key = k;
+}
+
 /* Does hl run TLS exactly as pem (NULL: none) would have it? */
 static bool
 http_tls_same(const struct http_listener *hl, const struct tls_pem *pem)
@@ -1384,6 +1402,9 @@ http_reload_tcp(const struct conf *cf)
 		http_tcp->hl_token_file = tf;
 		snprintf(http_tcp->hl_name, sizeof(http_tcp->hl_name), "%s",
 		    cf->cf_admin_listen.ca_text);
+		/* The same pair may have moved to other paths. */
+		if (pp != NULL)
+			http_tls_rename(http_tcp, cf);
 		goto out;
 	}
 	if ((hl = http_open_tcp(cf, pp, -1)) == NULL) {

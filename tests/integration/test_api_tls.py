@@ -6,6 +6,7 @@ that clients trust as their CA, and an unrelated one that must not be
 trusted.  Clients are curl, Python's ssl module, impacket (an SMB session
 to list) and smbctl with --cacert.
 """
+import http.client
 import json
 import os
 import re
@@ -372,6 +373,34 @@ def test_reload_with_a_bad_key_keeps_the_running_certificate(tlsd, certs):
     rc, status, body, _ = get(tlsd, "/api/v1/server", keep, token(tlsd))
     assert status == 200
     assert json.loads(body)["admin_tls"]["subject"] == "CN=127.0.0.1"
+
+
+def test_reload_with_the_same_pair_elsewhere_keeps_connections(tlsd,
+                                                                certs):
+    ctx = ssl.create_default_context(cafile=certs["crt"])
+    conn = http.client.HTTPSConnection("127.0.0.1", tlsd.admin_port,
+                                       timeout=5, context=ctx)
+    conn.request("GET", "/healthz")
+    assert conn.getresponse().read() == b'{"status":"ok"}\n'
+    sock = conn.sock
+    moved_crt = os.path.join(certs["dir"], "moved.crt")
+    moved_key = os.path.join(certs["dir"], "moved.key")
+    shutil.copy(certs["crt"], moved_crt)
+    shutil.copy(certs["key"], moved_key)
+    os.chmod(moved_key, 0o600)
+    tlsd.write_config(tlsd.config_text(
+        extra_global=tls_lines(moved_crt, moved_key)))
+    tlsd.reload()
+    assert "new TLS certificate or key now" not in tlsd.log()
+    rc, status, body, err = get(tlsd, "/api/v1/server", certs["crt"],
+                                token(tlsd))
+    assert (rc, status) == (0, 200), err
+    assert json.loads(body)["admin_tls"]["certificate"] == moved_crt
+    # The connection made before the reload still answers.
+    conn.request("GET", "/healthz")
+    assert conn.getresponse().status == 200
+    assert conn.sock is sock
+    conn.close()
 
 
 def test_reload_can_turn_tls_off_and_on(tlsd, certs):
