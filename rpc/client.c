@@ -93,6 +93,31 @@ client_read_token(const char *path, char *tok, size_t toklen, char *err,
 	return 0;
 }
 
+/* The CA file goes with https only, and must be readable now. */
+static int
+client_cacert(struct client *cl, const struct client_target *ct, char *err,
+    size_t errlen)
+{
+	int fd;
+
+	if (strncasecmp(ct->ct_url, "https://", 8) != 0) {
+		snprintf(err, errlen, "CA file %s: %s is not an https:// URL",
+		    ct->ct_cacert, ct->ct_url);
+		return -1;
+	}
+	if ((fd = open(ct->ct_cacert, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "CA file %s: %s", ct->ct_cacert,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if ((cl->cl_cacert = strdup(ct->ct_cacert)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 client_init(struct client *cl, const struct client_target *ct, char *err,
     size_t errlen)
@@ -121,6 +146,9 @@ client_init(struct client *cl, const struct client_target *ct, char *err,
 			cl->cl_base[--len] = '\0';
 		snprintf(cl->cl_where, sizeof(cl->cl_where), "%s",
 		    cl->cl_base);
+		if (ct->ct_cacert != NULL &&
+		    client_cacert(cl, ct, err, errlen) == -1)
+			goto fail;
 		if (ct->ct_token_file != NULL) {
 			if (client_read_token(ct->ct_token_file, tok,
 			    sizeof(tok), err, errlen) == -1)
@@ -164,6 +192,7 @@ client_free(struct client *cl)
 	if (cl->cl_auth != NULL)
 		explicit_bzero(cl->cl_auth, strlen(cl->cl_auth));
 	free(cl->cl_auth);
+	free(cl->cl_cacert);
 	free(cl->cl_base);
 	memset(cl, 0, sizeof(*cl));
 	if (client_curl_users > 0 && --client_curl_users == 0)
@@ -201,6 +230,14 @@ client_curl_error(struct client *cl, CURLcode rc, const char *ebuf,
 			    cl->cl_where,
 			    ebuf[0] ? ebuf : curl_easy_strerror(rc));
 		return CLIENT_UNREACHABLE;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(err, errlen, "smbsrvd at %s: %s (%s)", cl->cl_where,
+		    ebuf[0] ? ebuf : curl_easy_strerror(rc),
+		    cl->cl_cacert != NULL ? "not signed by the certificates "
+		    "in the CA file" : "give the server's certificate or its "
+		    "CA as the CA file");
+		return CLIENT_FAILED;
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(err, errlen, "smbsrvd at %s did not answer in %d "
 		    "seconds", cl->cl_where, CLIENT_TIMEOUT);
@@ -247,6 +284,21 @@ client_set_cancel(struct client *cl)
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 }
 
+/*
+ * HTTPS verifies the peer and its name, whatever libcurl's defaults are
+ * built as; a CA file replaces the system's CAs.
+ */
+static void
+client_set_tls(struct client *cl)
+{
+	CURL *c = cl->cl_curl;
+
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cl->cl_cacert != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cl->cl_cacert);
+}
+
 static bool
 client_hdr(struct curl_slist **l, const char *s)
 {
@@ -288,6 +340,7 @@ client_request(struct client *cl, const char *method, const char *path,
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	client_set_tls(cl);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "smbctl/" SMBSRVD_VERSION);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -405,6 +458,7 @@ client_stream(struct client *cl, const char *path, const char *accept,
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	client_set_tls(cl);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "smbctl/" SMBSRVD_VERSION);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

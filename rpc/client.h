@@ -2,8 +2,10 @@
  * client.h — the client half of the REST API, used by smbctl (libcurl).
  *
  * A client talks to one smbsrvd: over its Unix socket (no token; the
- * socket's permissions decide), or over HTTP at a base URL with the
- * bearer token read from a token file.  Requests are synchronous.
+ * socket's permissions decide), or over HTTP or HTTPS at a base URL with
+ * the bearer token read from a token file.  HTTPS always verifies the
+ * server's certificate and name, against the system's CAs or against
+ * the certificates in ct_cacert; there is no way to turn that off.  Requests are synchronous.
  * Errors come back as text naming what failed, for smbctl to print.
  */
 #ifndef RPC_CLIENT_H
@@ -21,6 +23,7 @@ struct client_target {
 	const char	*ct_socket;	/* Unix socket path, or NULL */
 	const char	*ct_url;	/* or "http://host:port" */
 	const char	*ct_token_file;	/* with ct_url; may be NULL */
+	const char	*ct_cacert;	/* with an https ct_url; may be NULL */
 };
 
 struct client {
@@ -28,6 +31,7 @@ struct client {
 	char		*cl_socket;
 	char		*cl_base;	/* URL up to the path, no final '/' */
 	char		*cl_auth;	/* "Authorization: Bearer ..." */
+	char		*cl_cacert;	/* PEM file of trusted certificates */
 	char		 cl_where[512];	/* what messages call the server */
 	/* When set and nonzero, a transfer in progress stops (Ctrl-C). */
 	volatile sig_atomic_t *cl_cancel;
@@ -47,7 +51,10 @@ enum client_fail {
 	CLIENT_CANCELLED	/* *cl_cancel was set */
 };
 
-/* 0, or -1 with err set (a bad URL, an unreadable token file). */
+/*
+ * 0, or -1 with err set (a bad URL, an unreadable token or CA file, a CA
+ * file without an https URL).
+ */
 int		 client_init(struct client *, const struct client_target *,
 		    char *err, size_t errlen);
 void		 client_free(struct client *);

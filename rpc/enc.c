@@ -224,6 +224,33 @@ enc_server(const struct admin_server *as)
 	return o;
 }
 
+int
+enc_server_tcp(struct json_object *o, const struct http_tcp_info *hi)
+{
+	struct json_object *t = NULL, *when;
+	struct timespec ts = { hi->hi_not_after, 0 };
+	char url[sizeof(hi->hi_listen) + 16];
+	int bad = 0;
+
+	snprintf(url, sizeof(url), "%s://%s", hi->hi_tls ? "https" : "http",
+	    hi->hi_listen);
+	if (hi->hi_tls) {
+		if ((t = json_object_new_object()) == NULL)
+			return -1;
+		if ((when = enc_time_json(&ts)) == NULL)
+			bad = 1;
+		bad |= json_object_object_add(t, "certificate",
+		    json_object_new_string(hi->hi_cert));
+		bad |= json_object_object_add(t, "subject",
+		    json_object_new_string(hi->hi_subject));
+		bad |= json_object_object_add(t, "not_after", when);
+	}
+	bad |= json_object_object_add(o, "admin_url",
+	    hi->hi_listen[0] != '\0' ? json_object_new_string(url) : NULL);
+	bad |= json_object_object_add(o, "admin_tls", t);
+	return bad ? -1 : 0;
+}
+
 /* An id of 0 means "none". */
 static struct json_object *
 enc_id_or_null(uint64_t id)

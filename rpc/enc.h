@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "http.h"
 
 /* "2026-11-17T08:53:20.000Z" and its NUL, with room to spare. */
 #define ENC_TIME_LEN	32
@@ -37,6 +38,12 @@ const char	*enc_status_title(int status);
 struct json_object *enc_problem(int status, const char *detail);
 
 struct json_object *enc_server(const struct admin_server *);
+/*
+ * Adds what the TCP listener runs to a server record: "admin_url"
+ * ("https://127.0.0.1:8445", null without a listener) and "admin_tls"
+ * (certificate, subject, not_after; null for plain HTTP).  0 or -1.
+ */
+int		 enc_server_tcp(struct json_object *, const struct http_tcp_info *);
 
 /*
  * Admin records, with the MS-SRVS structure each mirrors named in

@@ -12,6 +12,14 @@
  * MHD_OPTION_LISTEN_SOCKET: the Unix socket needs our stale-socket check
  * and mode 0660, and a reload must know what it is replacing.
  *
+ * TLS ("admin tls certificate", TCP only) is MHD's own (GnuTLS): the
+ * same external-epoll daemon started with MHD_USE_TLS and the PEM text in
+ * memory, read and checked by tls.c first.  MHD copies the key into
+ * GnuTLS while it starts, so our copy is wiped right after.  A TLS daemon
+ * cannot change its certificate, so a reload that finds a changed pair
+ * starts a second daemon on a duplicate of the same listening socket and
+ * then retires the first: the port never stops accepting.
+ *
  * A request's life: MHD calls http_access() once when the headers are in
  * (we route, check the token and the announced length, and may answer at
  * once), then once per piece of body (accumulated up to HTTP_BODY_MAX),
@@ -53,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -62,6 +71,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ops.h"
+#include "tls.h"
 
 #define HTTP_BODY_MAX		(1024 * 1024)
 #define HTTP_TOKEN_BYTES	32	/* random bytes in a new token */
@@ -72,6 +82,9 @@
 #define HTTP_STREAM_MAX		16	/* event streams, all listeners */
 #define HTTP_STREAM_BLOCK	(16 * 1024)
 #define HTTP_KEEPALIVE_MS	15000	/* comment on a quiet stream */
+/* GnuTLS priorities: its defaults, but nothing older than TLS 1.2. */
+#define HTTP_TLS_PRIORITIES	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define HTTP_TLS_SOON		(30 * 86400)	/* warn of expiry within */
 
 enum http_kind {
 	HTTP_UNIX,
@@ -96,6 +109,14 @@ struct http_listener {
 	char			*hl_token_file;
 	char			 hl_token[HTTP_TOKEN_MAX + 1];
 	size_t			 hl_token_len;
+
+	/* HTTP_TCP with TLS: what it runs, for reload and GET server. */
+	bool			 hl_tls;
+	char			*hl_tls_cert;	/* paths */
+	char			*hl_tls_key;
+	unsigned char		 hl_tls_digest[TLS_DIGEST_LEN];
+	char			 hl_tls_subject[256];
+	time_t			 hl_tls_not_after;
 };
 
 struct http_req {
@@ -941,27 +962,47 @@ http_free(struct http_listener *hl)
 	explicit_bzero(hl->hl_token, sizeof(hl->hl_token));
 	free(hl->hl_path);
 	free(hl->hl_token_file);
+	free(hl->hl_tls_cert);
+	free(hl->hl_tls_key);
 	free(hl);
 }
 
-/* Hands the listening socket fd to a new MHD daemon and hooks it in. */
+/*
+ * Hands the listening socket fd to a new MHD daemon and hooks it in;
+ * with pem (TCP only), the daemon speaks TLS with that pair.  The key
+ * text in pem is the caller's to wipe, which it may do once this returns.
+ */
 static int
-http_open(struct http_listener *hl, int fd)
+http_open(struct http_listener *hl, int fd, const struct tls_pem *pem)
 {
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls[4];
 	struct stat st;
 	ino_t ino = 0;
+	size_t n = 0;
 
 	if (fstat(fd, &st) == 0)
 		ino = st.st_ino;
+	if (pem != NULL) {
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
+		    0, pem->tp_cert };
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+		    0, pem->tp_key };
+		tls[n++] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_PRIORITIES, 0,
+		    (void *)(uintptr_t)HTTP_TLS_PRIORITIES };
+	}
+	tls[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	hl->hl_mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, http_access, hl,
+	    MHD_USE_ERROR_LOG | (pem != NULL ? MHD_USE_TLS : 0), 0, NULL, NULL,
+	    http_access, hl,
 	    /* First, or MHD logs the options before it to stderr. */
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, hl,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, hl,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (hl->hl_mhd == NULL) {
 		/*
@@ -970,8 +1011,14 @@ http_open(struct http_listener *hl, int fd)
 		 */
 		if (http_fd_is(fd, ino))
 			close(fd);
-		log_warnx("http %s: cannot start the HTTP server",
-		    hl->hl_name);
+		if (pem != NULL)
+			log_warnx("http %s: cannot start the HTTPS server with "
+			    "certificate %s and key %s (see the TLS library's "
+			    "message above)", hl->hl_name, hl->hl_tls_cert,
+			    hl->hl_tls_key);
+		else
+			log_warnx("http %s: cannot start the HTTP server",
+			    hl->hl_name);
 		return -1;
 	}
 	/* From here MHD owns fd and closes it in MHD_stop_daemon(). */
@@ -1013,7 +1060,7 @@ http_open_unix(const char *path)
 		http_free(hl);
 		return NULL;
 	}
-	if (http_open(hl, fd) == -1) {
+	if (http_open(hl, fd, NULL) == -1) {
 		unlink(hl->hl_path);
 		http_free(hl);
 		return NULL;
@@ -1022,46 +1069,118 @@ http_open_unix(const char *path)
 	return hl;
 }
 
+/*
+ * Reads cf's certificate and key into pem: 1 loaded, 0 none configured,
+ * -1 (logged, naming the file).
+ */
+static int
+http_tls_load(const struct conf *cf, struct tls_pem *pem)
+{
+	char err[2 * CONF_VALUE_MAX + 256];
+
+	if (cf->cf_admin_tls_cert == NULL || cf->cf_admin_tls_key == NULL)
+		return 0;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		log_warnx("http: the installed libmicrohttpd was built without "
+		    "TLS support, so \"admin tls certificate\" %s cannot be "
+		    "served", cf->cf_admin_tls_cert);
+		return -1;
+	}
+	if (tls_pem_load(pem, cf->cf_admin_tls_cert, cf->cf_admin_tls_key,
+	    err, sizeof(err)) == -1) {
+		log_warnx("http: %s", err);
+		return -1;
+	}
+	return 1;
+}
+
+/* Says what certificate a new HTTPS listener runs, and if it is stale. */
+static void
+http_tls_announce(const struct http_listener *hl)
+{
+	char when[ENC_TIME_LEN], safe[sizeof(hl->hl_tls_subject)];
+	struct timespec ts = { hl->hl_tls_not_after, 0 };
+	time_t now = time(NULL);
+
+	if (enc_time(when, sizeof(when), &ts) == -1)
+		snprintf(when, sizeof(when), "?");
+	http_logsafe(hl->hl_tls_subject, safe, sizeof(safe));
+	log_info("http: listening on %s (HTTPS, certificate %s for \"%s\" "
+	    "valid until %s; bearer token from %s)", hl->hl_name,
+	    hl->hl_tls_cert, safe, when, hl->hl_token_file);
+	if (hl->hl_tls_not_after < now)
+		log_warnx("http %s: certificate %s expired on %s; clients "
+		    "will refuse it", hl->hl_name, hl->hl_tls_cert, when);
+	else if (hl->hl_tls_not_after - now < HTTP_TLS_SOON)
+		log_warnx("http %s: certificate %s expires on %s",
+		    hl->hl_name, hl->hl_tls_cert, when);
+}
+
+/*
+ * The TCP listener of cf; with pem (loaded by http_tls_load()) it speaks
+ * TLS.  fd is the listening socket to serve, which this takes over, or
+ * -1 to make one.
+ */
 static struct http_listener *
-http_open_tcp(const struct conf *cf)
+http_open_tcp(const struct conf *cf, const struct tls_pem *pem, int fd)
 {
 	struct http_listener *hl;
-	int fd, saved;
+	int saved;
 
 	if (cf->cf_admin_token_file == NULL) {
 		log_warnx("http: admin listen %s needs a token file",
 		    cf->cf_admin_listen.ca_text);
-		return NULL;
+		goto fail;
 	}
 	if ((hl = calloc(1, sizeof(*hl))) == NULL ||
-	    (hl->hl_token_file = strdup(cf->cf_admin_token_file)) == NULL) {
+	    (hl->hl_token_file = strdup(cf->cf_admin_token_file)) == NULL ||
+	    (pem != NULL &&
+	    ((hl->hl_tls_cert = strdup(cf->cf_admin_tls_cert)) == NULL ||
+	    (hl->hl_tls_key = strdup(cf->cf_admin_tls_key)) == NULL))) {
 		log_warn("http: %s", cf->cf_admin_listen.ca_text);
 		http_free(hl);
-		return NULL;
+		goto fail;
 	}
 	hl->hl_kind = HTTP_TCP;
 	hl->hl_addr = cf->cf_admin_listen;
 	snprintf(hl->hl_name, sizeof(hl->hl_name), "%s",
 	    cf->cf_admin_listen.ca_text);
+	if (pem != NULL) {
+		hl->hl_tls = true;
+		memcpy(hl->hl_tls_digest, pem->tp_digest,
+		    sizeof(hl->hl_tls_digest));
+		memcpy(hl->hl_tls_subject, pem->tp_subject,
+		    sizeof(hl->hl_tls_subject));
+		hl->hl_tls_not_after = pem->tp_not_after;
+	}
 	if (http_token_load(hl, hl->hl_token_file) == -1) {
 		log_warnx("http: not listening on %s", hl->hl_name);
 		http_free(hl);
-		return NULL;
+		goto fail;
 	}
-	if ((fd = http_tcp_socket(hl)) == -1) {
+	if (fd == -1 && (fd = http_tcp_socket(hl)) == -1) {
 		saved = errno;
 		log_warn("http: cannot listen on %s", hl->hl_name);
 		http_free(hl);
 		errno = saved;		/* http_reload_tcp() looks at it */
 		return NULL;
 	}
-	if (http_open(hl, fd) == -1) {
+	if (http_open(hl, fd, pem) == -1) {
 		http_free(hl);
+		errno = 0;
 		return NULL;
 	}
-	log_info("http: listening on %s (bearer token from %s)", hl->hl_name,
-	    hl->hl_token_file);
+	if (hl->hl_tls)
+		http_tls_announce(hl);
+	else
+		log_info("http: listening on %s (bearer token from %s)",
+		    hl->hl_name, hl->hl_token_file);
 	return hl;
+fail:
+	if (fd != -1)
+		close(fd);
+	errno = 0;
+	return NULL;
 }
 
 static void
@@ -1101,6 +1220,9 @@ http_close(struct http_listener *hl)
 int
 http_start(const struct conf *cf)
 {
+	struct tls_pem pem;
+	int tls;
+
 	if (http_unix != NULL || http_tcp != NULL) {
 		log_warnx("http: already started");
 		return -1;
@@ -1111,9 +1233,19 @@ http_start(const struct conf *cf)
 	 * The Unix socket last: once it exists, the token file does too,
 	 * so scripts may wait for the socket alone.
 	 */
-	if (cf->cf_admin_listen_on &&
-	    (http_tcp = http_open_tcp(cf)) == NULL)
-		goto fail;
+	if (cf->cf_admin_listen_on) {
+		if ((tls = http_tls_load(cf, &pem)) == -1) {
+			log_warnx("http: not listening on %s",
+			    cf->cf_admin_listen.ca_text);
+			goto fail;
+		}
+		http_tcp = http_open_tcp(cf, tls == 1 ? &pem : NULL, -1);
+		/* MHD holds its own copy of the key by now. */
+		if (tls == 1)
+			tls_pem_free(&pem);
+		if (http_tcp == NULL)
+			goto fail;
+	}
 	if (cf->cf_admin_socket != NULL &&
 	    (http_unix = http_open_unix(cf->cf_admin_socket)) == NULL)
 		goto fail;
@@ -1151,56 +1283,151 @@ http_reload_unix(const struct conf *cf)
 	return 0;
 }
 
+/* Keeps hl's TLS file names as cf writes them (for log lines, GET server). */
+static void
+http_tls_rename(struct http_listener *hl, const struct conf *cf)
+{
+	char *c, *k;
+
+	if ((c = strdup(cf->cf_admin_tls_cert)) == NULL ||
+	    (k = strdup(cf->cf_admin_tls_key)) == NULL) {
+		free(c);
+		log_warn("http %s: reload", hl->hl_name);
+		return;
+	}
+	free(hl->hl_tls_cert);
+	free(hl->hl_tls_key);
+	hl->hl_tls_cert = c;
+	hl->hl_tls_key = k;
+}
+
+/* Does hl run TLS exactly as pem (NULL: none) would have it? */
+static bool
+http_tls_same(const struct http_listener *hl, const struct tls_pem *pem)
+{
+	if (pem == NULL)
+		return !hl->hl_tls;
+	return hl->hl_tls && memcmp(hl->hl_tls_digest, pem->tp_digest,
+	    sizeof(hl->hl_tls_digest)) == 0;
+}
+
+/*
+ * Same address, new TLS settings: a new daemon on a duplicate of the
+ * listening socket, then the old one quiesced (it lets go of the socket
+ * without closing it) and stopped.  Connections to the old daemon end;
+ * no connection attempt is refused.  On failure the old one stays.
+ */
+static int
+http_retls_tcp(const struct conf *cf, const struct tls_pem *pem)
+{
+	const union MHD_DaemonInfo *info;
+	struct http_listener *hl;
+	MHD_socket ofd;
+	int fd;
+
+	info = MHD_get_daemon_info(http_tcp->hl_mhd,
+	    MHD_DAEMON_INFO_LISTEN_FD);
+	if (info == NULL || info->listen_fd == MHD_INVALID_SOCKET) {
+		log_warnx("http %s: no listening socket from MHD",
+		    http_tcp->hl_name);
+		return -1;
+	}
+	if ((fd = fcntl(info->listen_fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("http %s: dup", http_tcp->hl_name);
+		return -1;
+	}
+	if ((hl = http_open_tcp(cf, pem, fd)) == NULL) {
+		log_warnx("http %s: keeping the running listener",
+		    http_tcp->hl_name);
+		return -1;
+	}
+	if ((ofd = MHD_quiesce_daemon(http_tcp->hl_mhd)) != MHD_INVALID_SOCKET)
+		close(ofd);
+	log_info("http %s: %s now; connections to the previous server end",
+	    hl->hl_name, pem != NULL ? "new TLS certificate or key" :
+	    "plain HTTP");
+	http_close(http_tcp);
+	http_tcp = hl;
+	return 0;
+}
+
 static int
 http_reload_tcp(const struct conf *cf)
 {
 	struct http_listener *hl;
+	struct tls_pem pem;
+	const struct tls_pem *pp;
 	char *tf;
+	int tls, rv = 0;
 
 	if (!cf->cf_admin_listen_on) {
 		http_close(http_tcp);
 		http_tcp = NULL;
 		return 0;
 	}
+	/* Bad TLS files change nothing: the listener runs on as it is. */
+	if ((tls = http_tls_load(cf, &pem)) == -1) {
+		if (http_tcp != NULL)
+			log_warnx("http %s: TLS files refused, the TCP "
+			    "listener runs on unchanged", http_tcp->hl_name);
+		return -1;
+	}
+	pp = tls == 1 ? &pem : NULL;
+	if (http_tcp != NULL && http_same_addr(&http_tcp->hl_addr,
+	    &cf->cf_admin_listen) && cf->cf_admin_token_file != NULL &&
+	    !http_tls_same(http_tcp, pp)) {
+		rv = http_retls_tcp(cf, pp);
+		goto out;
+	}
 	if (http_tcp != NULL && http_same_addr(&http_tcp->hl_addr,
 	    &cf->cf_admin_listen) && cf->cf_admin_token_file != NULL) {
 		/*
-		 * Same address: keep the socket and its connections, and
-		 * read the token again, so a reload also rotates it.  A bad
-		 * token file keeps the old token.
+		 * Same address and TLS: keep the socket and its connections,
+		 * and read the token again, so a reload also rotates it.  A
+		 * bad token file keeps the old token.
 		 */
 		if ((tf = strdup(cf->cf_admin_token_file)) == NULL) {
 			log_warn("http: reload");
-			return -1;
+			rv = -1;
+			goto out;
 		}
 		if (http_token_load(http_tcp, tf) == -1) {
 			log_warnx("http %s: keeping the previous token",
 			    http_tcp->hl_name);
 			free(tf);
-			return -1;
+			rv = -1;
+			goto out;
 		}
 		free(http_tcp->hl_token_file);
 		http_tcp->hl_token_file = tf;
 		snprintf(http_tcp->hl_name, sizeof(http_tcp->hl_name), "%s",
 		    cf->cf_admin_listen.ca_text);
-		return 0;
+		/* The same pair may have moved to other paths. */
+		if (pp != NULL)
+			http_tls_rename(http_tcp, cf);
+		goto out;
 	}
-	if ((hl = http_open_tcp(cf)) == NULL) {
+	if ((hl = http_open_tcp(cf, pp, -1)) == NULL) {
 		/*
 		 * The new address may overlap the old one (0.0.0.0 and
 		 * 127.0.0.1 on one port): let go of the old and try again.
 		 */
-		if (http_tcp == NULL || errno != EADDRINUSE)
-			return -1;
+		if (http_tcp == NULL || errno != EADDRINUSE) {
+			rv = -1;
+			goto out;
+		}
 		http_close(http_tcp);
 		http_tcp = NULL;
-		if ((http_tcp = http_open_tcp(cf)) == NULL)
-			return -1;
-		return 0;
+		if ((http_tcp = http_open_tcp(cf, pp, -1)) == NULL)
+			rv = -1;
+		goto out;
 	}
 	http_close(http_tcp);
 	http_tcp = hl;
-	return 0;
+out:
+	if (tls == 1)
+		tls_pem_free(&pem);
+	return rv;
 }
 
 int
@@ -1213,6 +1440,23 @@ http_reload(const struct conf *cf)
 	if (http_reload_tcp(cf) == -1)
 		rv = -1;
 	return rv;
+}
+
+void
+http_tcp_info(struct http_tcp_info *hi)
+{
+	const struct http_listener *hl = http_tcp;
+
+	memset(hi, 0, sizeof(*hi));
+	if (hl == NULL)
+		return;
+	memcpy(hi->hi_listen, hl->hl_addr.ca_text, sizeof(hi->hi_listen));
+	if (!hl->hl_tls)
+		return;
+	hi->hi_tls = true;
+	snprintf(hi->hi_cert, sizeof(hi->hi_cert), "%s", hl->hl_tls_cert);
+	memcpy(hi->hi_subject, hl->hl_tls_subject, sizeof(hi->hi_subject));
+	hi->hi_not_after = hl->hl_tls_not_after;
 }
 
 void

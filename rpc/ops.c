@@ -19,6 +19,7 @@
 
 #include "admin.h"
 #include "enc.h"
+#include "http.h"
 #include "log.h"
 #include "ops.h"
 #include "ops_int.h"
@@ -234,13 +235,17 @@ static int
 ops_server(const struct ops_req *rq, struct ops_reply *rp)
 {
 	struct admin_server as;
+	struct http_tcp_info hi;
 	int err;
 
 	(void)rq;
 	memset(&as, 0, sizeof(as));
 	if ((err = admin_server_info(&as)) != 0)
 		return err;
+	http_tcp_info(&hi);
 	if ((rp->rp_json = enc_server(&as)) == NULL)
+		return ENOMEM;
+	if (enc_server_tcp(rp->rp_json, &hi) == -1)
 		return ENOMEM;
 	rp->rp_status = 200;
 	return 0;

@@ -255,7 +255,8 @@ web_signin_url(const struct conf *cf, char *buf, size_t len)
 	if (web_token(cf->cf_admin_token_file, tok, sizeof(tok)) == -1)
 		return -1;
 	n = snprintf(buf, len, ss->ss_family == AF_INET6 ?
-	    "http://[%s]:%s/#token=" : "http://%s:%s/#token=", host, port);
+	    "%s://[%s]:%s/#token=" : "%s://%s:%s/#token=",
+	    cf->cf_admin_tls_cert != NULL ? "https" : "http", host, port);
 	if (n < 0 || (size_t)n >= len)
 		goto fail;
 	/* Percent-encode all but RFC 3986 unreserved bytes. */

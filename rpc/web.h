@@ -23,7 +23,7 @@
 #include "ops.h"
 
 #define WEB_NAME_MAX	64	/* longest file name under /web/ */
-#define WEB_URL_MAX	(sizeof("http://[]:65535/#token=") + 46 + \
+#define WEB_URL_MAX	(sizeof("https://[]:65535/#token=") + 46 + \
 			    3 * 256)	/* with a percent-encoded token */
 
 struct web_file {
@@ -58,7 +58,8 @@ int			 web_get(const struct ops_req *, struct ops_reply *);
 /*
  * The sign-in link of the TCP admin listener, with the token from the
  * token file in its fragment (a fragment never reaches a server or a
- * Referer): "http://127.0.0.1:8445/#token=...".  0, or -1 if the
+ * Referer): "http://127.0.0.1:8445/#token=...", https:// when the
+ * listener has a TLS certificate.  0, or -1 if the
  * configuration has no TCP listener or the token cannot be read.
  */
 int			 web_signin_url(const struct conf *, char *, size_t);

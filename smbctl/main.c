@@ -50,6 +50,7 @@ main(int argc, char *argv[])
 		{ "socket",	required_argument,	NULL, 's' },
 		{ "url",	required_argument,	NULL, 'u' },
 		{ "token-file",	required_argument,	NULL, 't' },
+		{ "cacert",	required_argument,	NULL, 'C' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 }
@@ -88,6 +89,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			sc.sc_target.ct_token_file = optarg;
+			break;
+		case 'C':
+			sc.sc_target.ct_cacert = optarg;
 			break;
 		case 'h':
 			smbctl_usage(stdout);
@@ -131,6 +135,12 @@ main(int argc, char *argv[])
 	    sc.sc_target.ct_url == NULL) {
 		fprintf(stderr, "%s: --token-file goes with --url; the Unix "
 		    "socket needs no token\n", smbctl_prog());
+		return SMBCTL_USAGE;
+	}
+	if (sc.sc_target.ct_cacert != NULL && (sc.sc_target.ct_url == NULL ||
+	    strncasecmp(sc.sc_target.ct_url, "https://", 8) != 0)) {
+		fprintf(stderr, "%s: --cacert goes with an https:// --url\n",
+		    smbctl_prog());
 		return SMBCTL_USAGE;
 	}
 	if (sc.sc_target.ct_url == NULL && sc.sc_target.ct_socket == NULL)

@@ -26,7 +26,8 @@ void
 smbctl_usage(FILE *f)
 {
 	fprintf(f, "usage: smbctl [-jHp] [-o field,...]\n"
-	    "              [--socket path | --url url [--token-file path]]\n"
+	    "              [--socket path |\n"
+	    "               --url url [--token-file path] [--cacert path]]\n"
 	    "              [command [argument ...]]\n"
 	    "       smbctl --help | --version\n\n"
 	    "options:\n"
@@ -37,8 +38,12 @@ smbctl_usage(FILE *f)
 	    "  --socket path        the server's Unix socket (default: %s\n"
 	    "                       if ./var exists, else %s)\n"
 	    "  --url url            the server's TCP listener, "
-	    "http://host:port\n"
+	    "http://host:port or\n"
+	    "                       https://host:port\n"
 	    "  --token-file path    bearer token for --url\n"
+	    "  --cacert path        trust the certificates in this PEM file "
+	    "(instead\n"
+	    "                       of the system's) for an https:// --url\n"
 	    "  -h, --help           this text\n"
 	    "  --version            smbctl's version\n\n"
 	    "Without a command, smbctl runs its shell.\n\n"

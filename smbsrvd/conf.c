@@ -79,6 +79,8 @@ struct conf_word {
  */
 #define KW_INHERIT	0x10
 #define KW_INHERIT_UNSET	UINT_MAX
+/* KT_PATH that may be empty, meaning none (NULL); the default is empty. */
+#define KW_OPTIONAL	0x20
 
 struct conf_ctx;
 struct conf_kw;
@@ -157,6 +159,14 @@ static const struct conf_kw kw_table[] = {
 	{ "admin token file", KW_GLOBAL, KT_PATH, set_path,
 	    offsetof(struct conf, cf_admin_token_file), "admin.token",
 	    KW_STATEDIR, 0, NULL, "bearer token for the TCP admin API", NULL },
+	{ "admin tls certificate", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_admin_tls_cert), "",
+	    KW_OPTIONAL, 0, NULL, "PEM certificate chain: the TCP admin API "
+	    "speaks HTTPS, empty for plain HTTP", NULL },
+	{ "admin tls key", KW_GLOBAL, KT_PATH, set_path,
+	    offsetof(struct conf, cf_admin_tls_key), "",
+	    KW_OPTIONAL, 0, NULL, "PEM private key of the admin TLS "
+	    "certificate", NULL },
 	{ "user database", KW_GLOBAL, KT_PATH, set_path,
 	    offsetof(struct conf, cf_user_db), "users.db",
 	    KW_STATEDIR, 0, NULL, "user names and NT hashes", NULL },
@@ -374,6 +384,11 @@ set_path(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
 	char *p;
 	size_t len;
 
+	if (val[0] == '\0' && (kw->kw_flags & KW_OPTIONAL)) {
+		free(*dst);
+		*dst = NULL;
+		return 0;
+	}
 	if ((p = path_resolve(cx->cx_basedir, val)) == NULL)
 		return cx_error(cx, "out of memory");
 	if ((len = strlen(p)) > CONF_VALUE_MAX) {
@@ -908,6 +923,43 @@ protocol_check(struct conf_ctx *cx)
 	    enum_word(max, cf->cf_max_protocol), other);
 }
 
+/*
+ * A certificate needs its key and the other way round, and both need the
+ * TCP listener: the Unix socket is never TLS, and TLS settings that
+ * protect nothing are more likely a mistake than a wish.
+ */
+static int
+tlsconf_check(struct conf_ctx *cx)
+{
+	const struct conf *cf = cx->cx_cf;
+	const struct conf_kw *cert, *key;
+	int certline, keyline;
+
+	if (cf->cf_admin_tls_cert == NULL && cf->cf_admin_tls_key == NULL)
+		return 0;
+	cert = kw_lookup("admin tls certificate", KW_GLOBAL);
+	key = kw_lookup("admin tls key", KW_GLOBAL);
+	certline = cx->cx_seen[cert - kw_table];
+	keyline = cx->cx_seen[key - kw_table];
+	if (cf->cf_admin_tls_key == NULL) {
+		cx->cx_line = certline;
+		return cx_error(cx, "\"%s\" needs \"%s\" as well",
+		    cert->kw_name, key->kw_name);
+	}
+	if (cf->cf_admin_tls_cert == NULL) {
+		cx->cx_line = keyline;
+		return cx_error(cx, "\"%s\" needs \"%s\" as well",
+		    key->kw_name, cert->kw_name);
+	}
+	if (!cf->cf_admin_listen_on) {
+		cx->cx_line = certline;
+		return cx_error(cx, "\"%s\" is set but \"admin listen\" is "
+		    "empty: TLS applies only to the TCP listener",
+		    cert->kw_name);
+	}
+	return 0;
+}
+
 /* Share keywords a share left out take the global keyword's value. */
 static void
 inherit_globals(struct conf *cf)
@@ -945,7 +997,7 @@ global_end(struct conf_ctx *cx)
 	if (section_defaults(cx, KW_GLOBAL, cf) == -1)
 		return -1;
 	inherit_globals(cf);
-	if (protocol_check(cx) == -1)
+	if (protocol_check(cx) == -1 || tlsconf_check(cx) == -1)
 		return -1;
 	if (!cf->cf_admin_listen_on)
 		return 0;
@@ -1034,7 +1086,8 @@ keyword(struct conf_ctx *cx, const char *key, const char *val)
 	if (strlen(val) > CONF_VALUE_MAX)
 		return cx_error(cx, "\"%s\": value too long (more than %d "
 		    "bytes)", kw->kw_name, CONF_VALUE_MAX);
-	if (val[0] == '\0' && kw->kw_type != KT_TEXT && kw->kw_type != KT_ADDR)
+	if (val[0] == '\0' && kw->kw_type != KT_TEXT &&
+	    kw->kw_type != KT_ADDR && !(kw->kw_flags & KW_OPTIONAL))
 		return cx_error(cx, "\"%s\": missing value", kw->kw_name);
 	cx->cx_seen[ci] = cx->cx_line;
 	return kw->kw_set(cx, kw, sec == KW_SHARE ? (void *)cx->cx_share :
@@ -1205,6 +1258,8 @@ conf_free(struct conf *cf)
 	free(cf->cf_state_dir);
 	free(cf->cf_admin_socket);
 	free(cf->cf_admin_token_file);
+	free(cf->cf_admin_tls_cert);
+	free(cf->cf_admin_tls_key);
 	free(cf->cf_user_db);
 	free(cf->cf_pid_file);
 	free(cf->cf_admin_users);
@@ -1256,7 +1311,9 @@ print_kw(FILE *fp, const struct conf_kw *kw, const void *obj)
 		break;
 	case KT_PATH:
 	case KT_TEXT:
-		print_pair(fp, kw->kw_name, *(char *const *)m);
+		/* Only a KW_OPTIONAL path is ever NULL. */
+		print_pair(fp, kw->kw_name, *(char *const *)m != NULL ?
+		    *(char *const *)m : "");
 		break;
 	case KT_BOOL:
 		print_pair(fp, kw->kw_name, *(const bool *)m ? "yes" : "no");

@@ -64,6 +64,9 @@ struct conf {
 	struct conf_addr	 cf_admin_listen;
 	bool			 cf_admin_listen_on;	/* false: no TCP */
 	char			*cf_admin_token_file;
+	/* PEM files for TLS on the TCP listener; both NULL: plain HTTP. */
+	char			*cf_admin_tls_cert;
+	char			*cf_admin_tls_key;
 	char			*cf_user_db;
 	char			*cf_pid_file;
 	int			 cf_log_level;

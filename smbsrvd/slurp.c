@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "slurp.h"
@@ -46,6 +47,9 @@ slurp(const char *path, size_t max, size_t *lenp)
 	return buf;
 fail:
 	saved = errno;
+	/* What was read may be secret (a TLS key): wipe it. */
+	if (buf != NULL)
+		explicit_bzero(buf, have);
 	free(buf);
 	close(fd);
 	errno = saved;

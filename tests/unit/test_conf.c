@@ -113,6 +113,14 @@ assert_conf_equal(const struct conf *a, const struct conf *b)
 	if (a->cf_admin_listen_on)
 		assert_addr_equal(&a->cf_admin_listen, &b->cf_admin_listen);
 	assert_string_equal(a->cf_admin_token_file, b->cf_admin_token_file);
+	assert_true((a->cf_admin_tls_cert == NULL) ==
+	    (b->cf_admin_tls_cert == NULL));
+	if (a->cf_admin_tls_cert != NULL)
+		assert_string_equal(a->cf_admin_tls_cert, b->cf_admin_tls_cert);
+	assert_true((a->cf_admin_tls_key == NULL) ==
+	    (b->cf_admin_tls_key == NULL));
+	if (a->cf_admin_tls_key != NULL)
+		assert_string_equal(a->cf_admin_tls_key, b->cf_admin_tls_key);
 	assert_string_equal(a->cf_user_db, b->cf_user_db);
 	assert_string_equal(a->cf_pid_file, b->cf_pid_file);
 	assert_int_equal(a->cf_log_level, b->cf_log_level);
@@ -723,6 +731,73 @@ test_conf_refuses_admin_listen_on_an_smb_address(void **state)
 	BAD("[global]\nadmin listen = [::1]:9\nsmb listen = [::1]:9\n",
 	    "t.conf:2: \"admin listen\": address \"[::1]:9\" overlaps "
 	    "smb listen \"[::1]:9\"");
+}
+
+static void
+test_conf_admin_tls_is_off_by_default(void **state)
+{
+	struct conf *cf;
+	char *text;
+
+	(void)state;
+	cf = good("[global]\nadmin listen = 127.0.0.1:8445\n");
+	assert_null(cf->cf_admin_tls_cert);
+	assert_null(cf->cf_admin_tls_key);
+	text = print_str(cf);
+	assert_non_null(strstr(text, "\tadmin tls certificate =\n"
+	    "\tadmin tls key =\n"));
+	assert_round_trip(cf);
+	free(text);
+	conf_free(cf);
+	/* Empty is "none", as written by -nv. */
+	cf = good("[global]\nadmin tls certificate =\nadmin tls key =\n");
+	assert_null(cf->cf_admin_tls_cert);
+	assert_null(cf->cf_admin_tls_key);
+	conf_free(cf);
+}
+
+static void
+test_conf_admin_tls_paths_resolve_against_basedir(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	cf = good("[global]\nadmin listen = [::1]:8445\n"
+	    "admin TLS key = tls//key.pem\n"
+	    "admin tls certificate = /etc/ssl/./admin.pem\n");
+	assert_string_equal(cf->cf_admin_tls_cert, "/etc/ssl/admin.pem");
+	assert_string_equal(cf->cf_admin_tls_key, "/base/tls/key.pem");
+	assert_round_trip(cf);
+	conf_free(cf);
+}
+
+static void
+test_conf_admin_tls_needs_both_files_and_a_tcp_listener(void **state)
+{
+	(void)state;
+	BAD("[global]\nadmin listen = 127.0.0.1:8445\n"
+	    "admin tls certificate = c.pem\n",
+	    "t.conf:3: \"admin tls certificate\" needs \"admin tls key\" "
+	    "as well");
+	BAD("[global]\nadmin listen = 127.0.0.1:8445\nlog level = 1\n"
+	    "admin tls key = k.pem\nadmin tls certificate =\n",
+	    "t.conf:4: \"admin tls key\" needs \"admin tls certificate\" "
+	    "as well");
+	BAD("[global]\nadmin tls certificate = c.pem\n"
+	    "admin tls key = k.pem\n",
+	    "t.conf:2: \"admin tls certificate\" is set but \"admin "
+	    "listen\" is empty: TLS applies only to the TCP listener");
+	BAD("[global]\nadmin listen =\nadmin tls key = k.pem\n"
+	    "admin tls certificate = c.pem\n",
+	    "t.conf:4: \"admin tls certificate\" is set but \"admin "
+	    "listen\" is empty: TLS applies only to the TCP listener");
+	BAD("[global]\nadmin listen = 127.0.0.1:1\nadmin tls key = a\n"
+	    "admin tls key = b\n",
+	    "t.conf:4: duplicate keyword \"admin tls key\" in [global] "
+	    "(first on line 3)");
+	BAD("[share]\npath = /x\nadmin tls key = k.pem\n",
+	    "t.conf:3: \"admin tls key\" is a global keyword, not allowed "
+	    "in share [share]");
 }
 
 static void
@@ -1697,6 +1772,8 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tadmin socket = /var/db/smb/smbsrvd.sock\n"
 	    "\tadmin listen =\n"
 	    "\tadmin token file = /var/db/smb/admin.token\n"
+	    "\tadmin tls certificate =\n"
+	    "\tadmin tls key =\n"
 	    "\tuser database = /var/db/smb/users.db\n"
 	    "\tpid file = /var/db/smb/smbsrvd.pid\n"
 	    "\tlog level = 1\n"
@@ -1990,6 +2067,11 @@ main(void)
 		cmocka_unit_test(test_conf_admin_listen_empty_disables_tcp),
 		cmocka_unit_test(
 		    test_conf_refuses_admin_listen_on_an_smb_address),
+		cmocka_unit_test(test_conf_admin_tls_is_off_by_default),
+		cmocka_unit_test(
+		    test_conf_admin_tls_paths_resolve_against_basedir),
+		cmocka_unit_test(
+		    test_conf_admin_tls_needs_both_files_and_a_tcp_listener),
 		cmocka_unit_test(test_conf_booleans_accept_every_spelling),
 		cmocka_unit_test(test_conf_refuses_invalid_boolean),
 		cmocka_unit_test(

@@ -186,6 +186,51 @@ test_enc_server_record(void **state)
 }
 
 static void
+test_enc_server_tcp_says_http_or_https(void **state)
+{
+	struct http_tcp_info hi;
+	struct json_object *o, *v, *c;
+
+	(void)state;
+	memset(&hi, 0, sizeof(hi));
+	assert_non_null(o = json_object_new_object());
+	assert_int_equal(enc_server_tcp(o, &hi), 0);
+	assert_true(json_object_object_get_ex(o, "admin_url", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(o, "admin_tls", &v));
+	assert_null(v);
+	json_object_put(o);
+
+	snprintf(hi.hi_listen, sizeof(hi.hi_listen), "[::1]:8445");
+	assert_non_null(o = json_object_new_object());
+	assert_int_equal(enc_server_tcp(o, &hi), 0);
+	assert_true(json_object_object_get_ex(o, "admin_url", &v));
+	assert_string_equal(json_object_get_string(v), "http://[::1]:8445");
+	json_object_put(o);
+
+	hi.hi_tls = true;
+	snprintf(hi.hi_cert, sizeof(hi.hi_cert), "/etc/smbsrvd/admin.crt");
+	snprintf(hi.hi_subject, sizeof(hi.hi_subject), "CN=fs1");
+	hi.hi_not_after = 1795000000;
+	assert_non_null(o = json_object_new_object());
+	assert_int_equal(enc_server_tcp(o, &hi), 0);
+	assert_int_equal(json_object_object_length(o), 2);
+	assert_true(json_object_object_get_ex(o, "admin_url", &v));
+	assert_string_equal(json_object_get_string(v), "https://[::1]:8445");
+	assert_true(json_object_object_get_ex(o, "admin_tls", &v));
+	assert_int_equal(json_object_object_length(v), 3);
+	assert_true(json_object_object_get_ex(v, "certificate", &c));
+	assert_string_equal(json_object_get_string(c),
+	    "/etc/smbsrvd/admin.crt");
+	assert_true(json_object_object_get_ex(v, "subject", &c));
+	assert_string_equal(json_object_get_string(c), "CN=fs1");
+	assert_true(json_object_object_get_ex(v, "not_after", &c));
+	assert_string_equal(json_object_get_string(c),
+	    "2026-11-18T11:06:40.000Z");
+	json_object_put(o);
+}
+
+static void
 test_enc_json_parse_takes_one_object(void **state)
 {
 	struct json_object *o, *v;
@@ -502,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_enc_status_title_has_reason_phrases),
 		cmocka_unit_test(test_enc_problem_has_the_four_members),
 		cmocka_unit_test(test_enc_server_record),
+		cmocka_unit_test(test_enc_server_tcp_says_http_or_https),
 		cmocka_unit_test(test_enc_json_parse_takes_one_object),
 		cmocka_unit_test(test_enc_json_parse_refuses_bad_bodies),
 		cmocka_unit_test(test_enc_text_ends_in_newline),

@@ -303,6 +303,12 @@ test_web_signin_url_from_the_token_file(void **state)
 	assert_int_equal(web_signin_url(&cf, url, sizeof(url)), 0);
 	assert_string_equal(url, "http://[::1]:9001/#token=0123abcd");
 
+	/* A listener with a certificate is reached over HTTPS. */
+	cf.cf_admin_tls_cert = (char *)"/etc/smbsrvd/admin.crt";
+	assert_int_equal(web_signin_url(&cf, url, sizeof(url)), 0);
+	assert_string_equal(url, "https://[::1]:9001/#token=0123abcd");
+	cf.cf_admin_tls_cert = NULL;
+
 	/* A token of the administrator's own making is percent-encoded. */
 	write_token("a#b&c%d/~e\n");
 	conf_for(&cf, AF_INET, "10.1.2.3", 80);
