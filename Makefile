@@ -107,8 +107,14 @@ $(BIN)/smbctl: $(CTL_OBJS)
 # archive members they stand in for (seams are whole files).
 $(BUILD)/unit/%: tests/unit/%.c $(FAKE_OBJS) $(ASANLIB) $(HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) $(SANFLAGS) -Itests/fakes -o $@ $< $(FAKE_OBJS) \
+	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) $(SANFLAGS) -Itests/fakes -o $@ $< $(UNIT_EXTRA) $(FAKE_OBJS) \
 	    $(ASANLIB) $(call pkglibs,cmocka $(PKG_SRV)) -lm
+
+# The lifecycle rule tests speak SMB2 to the real dispatcher through one
+# client (tests/unit/lifecycle_wire.c), compiled into each of them.
+WIRE_TESTS = $(BUILD)/unit/test_lifecycle_rules $(BUILD)/unit/test_durable_rules
+$(WIRE_TESTS): tests/unit/lifecycle_wire.c tests/unit/lifecycle_wire.h
+$(WIRE_TESTS): UNIT_EXTRA = tests/unit/lifecycle_wire.c
 
 # tests/unit/test_smbctl*.c test smbctl, not the daemon: they link the
 # sanitizer build of smbctl without main.c.  (The shorter stem makes

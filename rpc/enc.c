@@ -217,6 +217,14 @@ enc_server(const struct admin_server *as)
 	    json_object_new_uint64(as->nshares));
 	bad |= json_object_object_add(o, "reloads",
 	    json_object_new_uint64(as->reloads));
+	bad |= json_object_object_add(o, "durable_timeout_ms",
+	    json_object_new_uint64(as->durable_timeout_ms));
+	bad |= json_object_object_add(o, "durable_timeout_max_ms",
+	    json_object_new_uint64(as->durable_timeout_max_ms));
+	bad |= json_object_object_add(o, "resilient_timeout_ms",
+	    json_object_new_uint64(as->resilient_timeout_ms));
+	bad |= json_object_object_add(o, "resilient_timeout_max_ms",
+	    json_object_new_uint64(as->resilient_timeout_max_ms));
 	if (bad) {
 		json_object_put(o);
 		return NULL;

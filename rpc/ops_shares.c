@@ -101,6 +101,7 @@ ops_share_spec(const struct ops_req *rq, struct ops_reply *rp,
 	struct json_object *b = rq->rq_body;
 	char *d = rp->rp_detail;
 	size_t dl = sizeof(rp->rp_detail);
+	struct admin_server as;
 	int64_t v;
 	bool isnull, f;
 	int e;
@@ -128,8 +129,11 @@ ops_share_spec(const struct ops_req *rq, struct ops_reply *rp,
 		return e;
 	if (e == 0)
 		sp->max_uses = isnull ? 0 : v;
-	if ((e = body_int(b, "durable_timeout_ms", 0, 300000, &v, NULL, d,
-	    dl)) > 1)
+	/* Up to the configured "durable timeout max" (smbsrvd.conf(5)). */
+	if (admin_server_info(&as) != 0)
+		return EIO;
+	if ((e = body_int(b, "durable_timeout_ms", 0,
+	    as.durable_timeout_max_ms, &v, NULL, d, dl)) > 1)
 		return e;
 	if (e == 0)
 		sp->durable_timeout_ms = v;

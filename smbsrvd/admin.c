@@ -484,6 +484,10 @@ admin_server_info(struct admin_server *as)
 		copy(as->admin_listen, sizeof(as->admin_listen),
 		    cf->cf_admin_listen.ca_text);
 	as->nshares = (unsigned int)cf->cf_nshares;
+	as->durable_timeout_ms = cf->cf_durable_timeout;
+	as->durable_timeout_max_ms = cf->cf_durable_timeout_max;
+	as->resilient_timeout_ms = cf->cf_resilient_timeout;
+	as->resilient_timeout_max_ms = cf->cf_resilient_timeout_max;
 	return 0;
 }
 

@@ -58,6 +58,11 @@ struct admin_server {
 	unsigned int	nconnections;
 	unsigned int	nshares;
 	uint64_t	reloads;
+	/* The configured timeouts (smbsrvd.conf(5)), ms. */
+	uint32_t	durable_timeout_ms;
+	uint32_t	durable_timeout_max_ms;
+	uint32_t	resilient_timeout_ms;
+	uint32_t	resilient_timeout_max_ms;
 };
 
 int	admin_server_info(struct admin_server *);
@@ -304,7 +309,7 @@ struct admin_share_spec {
 	int		 guest_ok;
 	int		 encrypt;	/* 1 required, 0 desired */
 	int64_t		 max_uses;	/* -1 keep, 0 unlimited, 1-16777215 */
-	int64_t		 durable_timeout_ms;	/* -1 keep, 0-300000 */
+	int64_t		 durable_timeout_ms;	/* -1 keep; up to the max */
 };
 /* A spec that changes nothing. */
 void	admin_share_spec_init(struct admin_share_spec *);

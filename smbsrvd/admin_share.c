@@ -188,6 +188,7 @@ static int
 spec_apply(const struct admin_share_spec *sp, struct conf_share *cs,
     char *err, size_t len)
 {
+	unsigned int max;
 	int e;
 
 	if (sp->path != NULL) {
@@ -219,10 +220,13 @@ spec_apply(const struct admin_share_spec *sp, struct conf_share *cs,
 		cs->sh_max_uses = (unsigned int)sp->max_uses;
 	}
 	if (sp->durable_timeout_ms != -1) {
+		/* Within the global "durable timeout max", as a reload. */
+		max = server.sv_conf != NULL ?
+		    server.sv_conf->cf_durable_timeout_max : DURABLE_V2_MAX_MS;
 		if (sp->durable_timeout_ms < 0 ||
-		    sp->durable_timeout_ms > DURABLE_V2_MAX_MS) {
+		    sp->durable_timeout_ms > max) {
 			snprintf(err, len, "durable_timeout_ms must be 0 to "
-			    "%d", DURABLE_V2_MAX_MS);
+			    "%u (durable timeout max)", max);
 			return EINVAL;
 		}
 		cs->sh_durable_timeout = (unsigned int)sp->durable_timeout_ms;

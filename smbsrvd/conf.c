@@ -205,10 +205,39 @@ static const struct conf_kw kw_table[] = {
 	    offsetof(struct conf, cf_session_expiry), "0",
 	    0, 31536000, NULL, "seconds a logon is valid before the client "
 	    "must re-authenticate, 0 for never", NULL },
+	/*
+	 * The timeouts of durable and resilient opens, Windows' values by
+	 * default.  "durable timeout" is DurableOpenTimeout when the server
+	 * picks it: v1 (3.3.5.9.6 step 6, impl value: 2 min on Windows 8
+	 * and later, <335>) and v2 asking for 0 (3.3.5.9.10 step 4, impl
+	 * value: 60 s, <344>).  One value serves both: what the client
+	 * cannot name is the administrator's, whatever the version, and 60 s
+	 * keeps v1 handles of a vanished client no longer than v2 ones.
+	 * "durable timeout max" is the ceiling of a v2 request (3.3.5.9.10
+	 * step 4: min(Timeout, 300 s), <343>) and of every durable timeout.
+	 * "resilient timeout" is ResiliencyTimeout for a Timeout of 0
+	 * (3.3.5.15.9 step 4, impl value: 120 s on Windows 8 and later,
+	 * <401>); "resilient timeout max" is MaxResiliencyTimeout (3.3.1.5,
+	 * 300000 ms, <226>), above which the request is invalid.
+	 * global_end() checks each default against its ceiling.
+	 */
 	{ "durable timeout", KW_GLOBAL, KT_UINT, set_number,
 	    offsetof(struct conf, cf_durable_timeout), "60000",
-	    0, 300000, NULL, "milliseconds a durable open waits for its "
-	    "client: the default of the share keyword", NULL },
+	    0, CONF_TIMEOUT_CEIL, NULL, "milliseconds a durable open waits "
+	    "for its client when the client names no time: the default of "
+	    "the share keyword", NULL },
+	{ "durable timeout max", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_durable_timeout_max), "300000",
+	    0, CONF_TIMEOUT_CEIL, NULL, "most milliseconds a durable v2 open "
+	    "may ask to wait, and the ceiling of every durable timeout", NULL },
+	{ "resilient timeout", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_resilient_timeout), "120000",
+	    0, CONF_TIMEOUT_CEIL, NULL, "milliseconds a resilient open waits "
+	    "for its client when the client asks for 0", NULL },
+	{ "resilient timeout max", KW_GLOBAL, KT_UINT, set_number,
+	    offsetof(struct conf, cf_resilient_timeout_max), "300000",
+	    0, CONF_TIMEOUT_CEIL, NULL, "most milliseconds a client may ask a "
+	    "resilient open to wait; more is an invalid request", NULL },
 
 	{ "path", KW_SHARE, KT_PATH, set_path,
 	    offsetof(struct conf_share, sh_path), NULL,
@@ -241,8 +270,8 @@ static const struct conf_kw kw_table[] = {
 	    encrypt_words },
 	{ "durable timeout", KW_SHARE, KT_UINT, set_number,
 	    offsetof(struct conf_share, sh_durable_timeout), NULL,
-	    KW_INHERIT, 300000, NULL, "milliseconds a durable open waits for its "
-	    "client when the client names no timeout", NULL },
+	    KW_INHERIT, CONF_TIMEOUT_CEIL, NULL, "milliseconds a durable open "
+	    "waits for its client when the client names no time", NULL },
 };
 
 /* The state of one conf_parse() call. */
@@ -888,6 +917,8 @@ share_end(struct conf_ctx *cx)
 {
 	if (cx->cx_share == NULL)
 		return 0;
+	cx->cx_share->sh_durable_line = cx->cx_seen[kw_lookup(
+	    "durable timeout", KW_SHARE) - kw_table];
 	cx->cx_line = cx->cx_share->sh_line;
 	if (section_defaults(cx, KW_SHARE, cx->cx_share) == -1)
 		return -1;
@@ -960,6 +991,55 @@ tlsconf_check(struct conf_ctx *cx)
 	return 0;
 }
 
+/*
+ * A global timeout above its ceiling ("durable timeout" above "durable
+ * timeout max"): the error names the line of the timeout or, if it was
+ * left out, that of the ceiling.
+ */
+static int
+ceiling_check(struct conf_ctx *cx, const char *name, const char *maxname)
+{
+	const struct conf *cf = cx->cx_cf;
+	const struct conf_kw *kw, *max;
+	unsigned int v, m;
+
+	kw = kw_lookup(name, KW_GLOBAL);
+	max = kw_lookup(maxname, KW_GLOBAL);
+	v = *(const unsigned int *)(const void *)((const char *)cf +
+	    kw->kw_off);
+	m = *(const unsigned int *)(const void *)((const char *)cf +
+	    max->kw_off);
+	if (v <= m)
+		return 0;
+	if ((cx->cx_line = cx->cx_seen[kw - kw_table]) == 0)
+		cx->cx_line = cx->cx_seen[max - kw_table];
+	return cx_error(cx, "\"%s\" %u is above \"%s\" %u", name, v,
+	    maxname, m);
+}
+
+/* Every durable timeout within "durable timeout max", the shares' too. */
+static int
+timeout_check(struct conf_ctx *cx)
+{
+	const struct conf *cf = cx->cx_cf;
+	const struct conf_share *sh;
+
+	if (ceiling_check(cx, "durable timeout", "durable timeout max") ==
+	    -1 || ceiling_check(cx, "resilient timeout",
+	    "resilient timeout max") == -1)
+		return -1;
+	TAILQ_FOREACH(sh, &cf->cf_shares, sh_entry) {
+		if (sh->sh_durable_timeout <= cf->cf_durable_timeout_max)
+			continue;
+		/* Set in the share: an inherited one passed above. */
+		cx->cx_line = sh->sh_durable_line;
+		return cx_error(cx, "share [%s]: \"durable timeout\" %u is "
+		    "above \"durable timeout max\" %u", sh->sh_name,
+		    sh->sh_durable_timeout, cf->cf_durable_timeout_max);
+	}
+	return 0;
+}
+
 /* Share keywords a share left out take the global keyword's value. */
 static void
 inherit_globals(struct conf *cf)
@@ -997,7 +1077,8 @@ global_end(struct conf_ctx *cx)
 	if (section_defaults(cx, KW_GLOBAL, cf) == -1)
 		return -1;
 	inherit_globals(cf);
-	if (protocol_check(cx) == -1 || tlsconf_check(cx) == -1)
+	if (protocol_check(cx) == -1 || timeout_check(cx) == -1 ||
+	    tlsconf_check(cx) == -1)
 		return -1;
 	if (!cf->cf_admin_listen_on)
 		return 0;

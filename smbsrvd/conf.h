@@ -27,6 +27,12 @@
  * conf_print() writes every "key = value" within CONF_LINE_MAX.
  */
 #define CONF_VALUE_MAX	4000
+/*
+ * The longest a client may be promised to have an open kept for it, in
+ * ms: an hour ("durable timeout max", "resilient timeout max").  Windows
+ * keeps a durable handle 16 minutes at the most (MS-SMB2 <335>).
+ */
+#define CONF_TIMEOUT_CEIL	3600000
 
 struct conf_addr {
 	char			 ca_text[80];	/* normalized: "[::1]:4445" */
@@ -52,6 +58,7 @@ struct conf_share {
 	int			 sh_smb_encrypt;	/* CONF_ENCRYPT_* */
 	unsigned int		 sh_durable_timeout;	/* ms */
 	int			 sh_line;	/* where its section began */
+	int			 sh_durable_line; /* its durable timeout, 0 inherited */
 };
 TAILQ_HEAD(conf_shares, conf_share);
 
@@ -78,8 +85,16 @@ struct conf {
 	bool			 cf_srvsvc_pipe;	/* serve \PIPE\srvsvc */
 	char			*cf_admin_users;	/* names, blank/comma */
 	unsigned int		 cf_session_expiry;	/* seconds, 0 never */
-	/* DurableOpenTimeout when the client names none (ms). */
+	/*
+	 * Timeouts, in ms (conf.c's kw_table says which section of MS-SMB2
+	 * each comes from): DurableOpenTimeout when the client names none;
+	 * the ceiling of a v2 request and of every durable timeout; the
+	 * ResiliencyTimeout for a Timeout of 0; MaxResiliencyTimeout.
+	 */
 	unsigned int		 cf_durable_timeout;
+	unsigned int		 cf_durable_timeout_max;
+	unsigned int		 cf_resilient_timeout;
+	unsigned int		 cf_resilient_timeout_max;
 	struct conf_shares	 cf_shares;
 	int			 cf_nshares;
 	/*

@@ -18,13 +18,14 @@
 
 #include "msgbuf.h"
 
-/* The v2 ceiling (3.3.5.9.10, <343>). */
-#define DURABLE_V2_MAX_MS	300000
 /*
- * How long a durable open waits for its client when none is asked:
- * "durable timeout" (conf.h), 60 s by default as Windows does for
- * v2 (3.3.5.9.10, <344>).
+ * The defaults of "durable timeout max", the v2 ceiling (3.3.5.9.10,
+ * <343>), and of "durable timeout", how long a durable open waits for
+ * its client when it names no time: 60 s as Windows for v2 (<344>).
+ * The server uses the configured values (conf.c says why one default
+ * serves v1 too).
  */
+#define DURABLE_V2_MAX_MS	300000
 #define DURABLE_DEFAULT_MS	60000
 
 #define SMB2_DHANDLE_FLAG_PERSISTENT	0x00000002
@@ -61,11 +62,13 @@ uint32_t	durable_reconnect(struct smb_req *, const struct durable_req *,
 		    struct lease_req *lr, const char *path, struct ofile **);
 /*
  * After a new open of of was granted oplock level granted: makes it
- * durable when the request and the oplock allow.  *ctxname (4 bytes)
- * and out[*outlen] are the response context to add, or *outlen 0.
+ * durable when the request and the oplock allow, for default_ms (v1, v2
+ * asking for 0) or the v2 request's Timeout capped at max_ms.  *ctxname
+ * (4 bytes) and out[*outlen] are the response context to add, or
+ * *outlen 0.
  */
 void		durable_grant(struct ofile *, const struct durable_req *,
-		    uint8_t granted, uint32_t default_ms, char ctxname[4],
-		    uint8_t out[8], size_t *outlen);
+		    uint8_t granted, uint32_t default_ms, uint32_t max_ms,
+		    char ctxname[4], uint8_t out[8], size_t *outlen);
 
 #endif

@@ -527,7 +527,8 @@ smb2_create(struct smb_req *r)
 	if (action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED)
 		oplock_break_level2(of->of_fnode, of);
 	durable_grant(of, &cc.dur, oplock, t->t_share->sh_durable_timeout,
-	    cc.dur_name, cc.dur_data, &cc.dur_len);
+	    server.sv_conf->cf_durable_timeout_max, cc.dur_name, cc.dur_data,
+	    &cc.dur_len);
 	return create_respond(r, of, action, oplock, &cc);
 }
 

@@ -158,8 +158,8 @@ durable_reconnect(struct smb_req *r, const struct durable_req *dr,
 
 void
 durable_grant(struct ofile *of, const struct durable_req *dr,
-    uint8_t granted, uint32_t default_ms, char ctxname[4], uint8_t out[8],
-    size_t *outlen)
+    uint8_t granted, uint32_t default_ms, uint32_t max_ms, char ctxname[4],
+    uint8_t out[8], size_t *outlen)
 {
 	uint32_t timeout;
 
@@ -176,6 +176,12 @@ durable_grant(struct ofile *of, const struct durable_req *dr,
 	if (granted != SMB2_OPLOCK_LEVEL_BATCH &&
 	    !(granted == SMB2_OPLOCK_LEVEL_LEASE && lease_handle_held(of)))
 		return;
+	/*
+	 * The configuration keeps the default within the ceiling; a share
+	 * built before a reload lowered the ceiling is held to it too.
+	 */
+	if (default_ms > max_ms)
+		default_ms = max_ms;
 	if (dr->dr_dhnq) {
 		/* Step 6: DurableOpenTimeout is the server's (<335>). */
 		of->of_durable = true;
@@ -185,12 +191,13 @@ durable_grant(struct ofile *of, const struct durable_req *dr,
 		*outlen = 8;
 	} else if (dr->dr_dh2q) {
 		/*
-		 * 3.3.5.9.10 step 4: the client's Timeout, at most 300 s
-		 * (<343>); 0 asks for the server's default (<344>).
+		 * 3.3.5.9.10 step 4: the client's Timeout, at most max_ms
+		 * ("durable timeout max", 300 s as <343>); 0 asks for the
+		 * server's default (<344>).
 		 */
 		timeout = dr->dr_timeout == 0 ? default_ms : dr->dr_timeout;
-		if (timeout > DURABLE_V2_MAX_MS)
-			timeout = DURABLE_V2_MAX_MS;
+		if (timeout > max_ms)
+			timeout = max_ms;
 		of->of_durable = true;
 		of->of_durable_v2 = true;
 		of->of_durable_timeout = timeout;

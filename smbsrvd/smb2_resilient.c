@@ -4,18 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conn.h"
 #include "log.h"
 #include "msgbuf.h"
 #include "ntstatus.h"
 #include "ofile.h"
 #include "resilient.h"
+#include "server.h"
 #include "session.h"
 #include "smb2_negotiate.h"
 #include "smb2_req.h"
 
 uint32_t
-resilient_parse(struct msgbuf_rd *in, uint32_t *timeout)
+resilient_parse(struct msgbuf_rd *in, uint32_t default_ms, uint32_t max_ms,
+    uint32_t *timeout)
 {
 	uint32_t t;
 
@@ -24,10 +27,14 @@ resilient_parse(struct msgbuf_rd *in, uint32_t *timeout)
 		return STATUS_INVALID_PARAMETER;
 	t = msgbuf_get_le32(in);
 	msgbuf_skip(in, 4);			/* Reserved */
-	if (!msgbuf_rd_ok(in) || t > RESILIENCY_MAX_MS)
+	/*
+	 * Step 3 compares in seconds; comparing milliseconds is at most
+	 * 999 ms stricter, and never grants more than max_ms.
+	 */
+	if (!msgbuf_rd_ok(in) || t > max_ms)
 		return STATUS_INVALID_PARAMETER;
 	/* Step 4: 0 asks for the server's own value (SHOULD, <401>). */
-	*timeout = t == 0 ? RESILIENCY_DEFAULT_MS : t;
+	*timeout = t == 0 ? default_ms : t;
 	return STATUS_SUCCESS;
 }
 
@@ -48,7 +55,9 @@ resilient_request(struct smb_req *r, uint64_t p, uint64_t v,
 	if (r->r_conn->c_dialect == SMB2_DIALECT_202)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	/* Step 3. */
-	if ((st = resilient_parse(in, &timeout)) != STATUS_SUCCESS)
+	if ((st = resilient_parse(in, server.sv_conf->cf_resilient_timeout,
+	    server.sv_conf->cf_resilient_timeout_max, &timeout)) !=
+	    STATUS_SUCCESS)
 		return st;
 	/* Step 4; DurableOwner is the current user. */
 	if ((owner = strdup(r->r_sess->s_user)) == NULL)

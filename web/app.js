@@ -278,6 +278,11 @@
     state.server = await api("GET", "/server");
     state.serverAt = performance.now();
     $("server-name").textContent = `${state.server.name} · ${state.server.version}`;
+    // A share's durable timeout is held to "durable timeout max".
+    if (state.server.durable_timeout_max_ms !== undefined) {
+      $("sh-durable").max = state.server.durable_timeout_max_ms;
+      $("sh-durable").placeholder = state.server.durable_timeout_ms;
+    }
   }
 
   async function loadStats() {

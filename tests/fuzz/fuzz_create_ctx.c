@@ -76,13 +76,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				check(lr.lr_version == 0);
 		} else {
-			st = resilient_parse(&rd, &timeout);
+			st = resilient_parse(&rd, RESILIENCY_DEFAULT_MS,
+			    RESILIENCY_MAX_MS, &timeout);
 			check((st == STATUS_SUCCESS) ==
 			    (len >= RESILIENCY_REQ_LEN &&
 			    le32dec(copy) <= RESILIENCY_MAX_MS));
 			if (st == STATUS_SUCCESS)
-				check(timeout >= 1 &&
-				    timeout <= RESILIENCY_MAX_MS);
+				check(timeout == (le32dec(copy) == 0 ?
+				    RESILIENCY_DEFAULT_MS : le32dec(copy)));
 		}
 		free(copy);
 	}

@@ -935,8 +935,11 @@ test_conf_durable_handle_timeout_default_and_v2_ceiling(void **state)
 	assert_int_equal(cf->cf_durable_timeout, 300000);
 	conf_free(cf);
 	BAD("[global]\ndurable timeout = 300001\n",
-	    "t.conf:2: \"durable timeout\": 300001 out of range "
-	    "(0 to 300000)");
+	    "t.conf:2: \"durable timeout\" 300001 is above \"durable "
+	    "timeout max\" 300000");
+	BAD("[global]\ndurable timeout = 3600001\n",
+	    "t.conf:2: \"durable timeout\": 3600001 out of range "
+	    "(0 to 3600000)");
 	BAD("[global]\ndurable timeout = 60s\n",
 	    "t.conf:2: \"durable timeout\": invalid number \"60s\"");
 	/*
@@ -950,6 +953,85 @@ test_conf_durable_handle_timeout_default_and_v2_ceiling(void **state)
 	conf_free(cf);
 	cf = good("[x]\npath = /x\n");
 	assert_int_equal(conf_share_find(cf, "x")->sh_durable_timeout, 60000);
+	conf_free(cf);
+}
+
+/*
+ * The ceilings and the resiliency defaults, Windows' values when left
+ * out: "durable timeout max" 300 s (MS-SMB2 3.3.5.9.10, <343>),
+ * "resilient timeout" 120 s (3.3.5.15.9, <401>), "resilient timeout
+ * max" 300 s (MaxResiliencyTimeout, <226>); each up to an hour.
+ */
+static void
+test_conf_timeout_ceilings_and_resilient_defaults(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	cf = good("");
+	assert_int_equal(cf->cf_durable_timeout_max, 300000);
+	assert_int_equal(cf->cf_resilient_timeout, 120000);
+	assert_int_equal(cf->cf_resilient_timeout_max, 300000);
+	conf_free(cf);
+	cf = good("[global]\ndurable timeout max = 3600000\n"
+	    "durable timeout = 900000\nresilient timeout max = 0\n"
+	    "resilient timeout = 0\n[x]\npath = /x\n"
+	    "durable timeout = 3600000\n");
+	assert_int_equal(cf->cf_durable_timeout_max, 3600000);
+	assert_int_equal(cf->cf_durable_timeout, 900000);
+	assert_int_equal(cf->cf_resilient_timeout_max, 0);
+	assert_int_equal(cf->cf_resilient_timeout, 0);
+	assert_int_equal(conf_share_find(cf, "x")->sh_durable_timeout,
+	    3600000);
+	conf_free(cf);
+	BAD("[global]\ndurable timeout max = 3600001\n",
+	    "t.conf:2: \"durable timeout max\": 3600001 out of range "
+	    "(0 to 3600000)");
+	BAD("[global]\nresilient timeout max = 3600001\n",
+	    "t.conf:2: \"resilient timeout max\": 3600001 out of range "
+	    "(0 to 3600000)");
+}
+
+/*
+ * A default above its ceiling is an error naming both and the line of
+ * the default, or of the ceiling when the default was left out (a
+ * ceiling lowered below Windows' default must bring the default down
+ * too); a share's own "durable timeout" is held to the global ceiling,
+ * wherever [global] is.
+ */
+static void
+test_conf_refuses_timeout_above_its_max(void **state)
+{
+	struct conf *cf;
+
+	(void)state;
+	BAD("[global]\ndurable timeout max = 30000\n"
+	    "durable timeout = 30001\n",
+	    "t.conf:3: \"durable timeout\" 30001 is above \"durable "
+	    "timeout max\" 30000");
+	BAD("[global]\nlog level = 1\ndurable timeout max = 30000\n",
+	    "t.conf:3: \"durable timeout\" 60000 is above \"durable "
+	    "timeout max\" 30000");
+	BAD("[global]\nresilient timeout = 5000\n"
+	    "resilient timeout max = 4000\n",
+	    "t.conf:2: \"resilient timeout\" 5000 is above \"resilient "
+	    "timeout max\" 4000");
+	BAD("[global]\nresilient timeout max = 100000\n",
+	    "t.conf:2: \"resilient timeout\" 120000 is above \"resilient "
+	    "timeout max\" 100000");
+	BAD("[x]\npath = /x\ncomment = c\ndurable timeout = 40000\n"
+	    "[global]\ndurable timeout max = 30000\n"
+	    "durable timeout = 1000\n",
+	    "t.conf:4: share [x]: \"durable timeout\" 40000 is above "
+	    "\"durable timeout max\" 30000");
+	/* Equal is allowed; an inheriting share takes the global value. */
+	cf = good("[x]\npath = /x\n[y]\npath = /y\n"
+	    "durable timeout = 30000\n[global]\ndurable timeout max = "
+	    "30000\ndurable timeout = 30000\nresilient timeout = 7\n"
+	    "resilient timeout max = 7\n");
+	assert_int_equal(conf_share_find(cf, "x")->sh_durable_timeout, 30000);
+	assert_int_equal(conf_share_find(cf, "x")->sh_durable_line, 0);
+	assert_int_equal(conf_share_find(cf, "y")->sh_durable_line, 5);
 	conf_free(cf);
 }
 
@@ -1135,6 +1217,9 @@ test_conf_enum_keywords_default(void **state)
 	    "\tadmin users =\n"
 	    "\tsession expiry = 0\n"
 	    "\tdurable timeout = 60000\n"
+	    "\tdurable timeout max = 300000\n"
+	    "\tresilient timeout = 120000\n"
+	    "\tresilient timeout max = 300000\n"
 	    "\n[x]\n"));
 	assert_true(cf->cf_srvsvc_pipe);
 	assert_string_equal(cf->cf_admin_users, "");
@@ -1786,6 +1871,9 @@ test_conf_print_writes_every_keyword(void **state)
 	    "\tadmin users =\n"
 	    "\tsession expiry = 3600\n"
 	    "\tdurable timeout = 300000\n"
+	    "\tdurable timeout max = 300000\n"
+	    "\tresilient timeout = 120000\n"
+	    "\tresilient timeout max = 300000\n"
 	    "\n"
 	    "[b]\n"
 	    "\tpath = /base/b\n"
@@ -2118,6 +2206,9 @@ main(void)
 		cmocka_unit_test(test_conf_print_writes_every_keyword),
 		cmocka_unit_test(
 		    test_conf_durable_handle_timeout_default_and_v2_ceiling),
+		cmocka_unit_test(
+		    test_conf_timeout_ceilings_and_resilient_defaults),
+		cmocka_unit_test(test_conf_refuses_timeout_above_its_max),
 		cmocka_unit_test(test_conf_print_round_trips),
 		cmocka_unit_test(test_conf_embedded_default),
 		cmocka_unit_test_setup_teardown(

@@ -138,13 +138,14 @@ test_durable_v1_needs_batch_or_lease_with_handle(void **state)
 	ctx(&dr, "DHnQ", z, 16);
 	for (i = 0; i < sizeof(levels); i++) {
 		of = file_open(&f, 10 + i);
-		durable_grant(of, &dr, levels[i], 60000, name, out, &len);
+		durable_grant(of, &dr, levels[i], 60000, 300000, name, out,
+		    &len);
 		assert_int_equal(len, 0);
 		assert_false(of->of_durable);
 	}
 	of = file_open(&f, 20);
-	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 45000, name, out,
-	    &len);
+	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 45000, 300000, name,
+	    out, &len);
 	assert_int_equal(len, 8);
 	assert_memory_equal(name, "DHnQ", 4);
 	assert_true(of->of_durable);
@@ -152,8 +153,8 @@ test_durable_v1_needs_batch_or_lease_with_handle(void **state)
 	/* Not for a directory, even with a batch oplock asked for. */
 	of = file_open(&f, 21);
 	of->of_is_dir = true;
-	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 45000, name, out,
-	    &len);
+	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 45000, 300000, name,
+	    out, &len);
 	assert_int_equal(len, 0);
 
 	for (i = 0; i < 4; i++) {
@@ -164,8 +165,8 @@ test_durable_v1_needs_batch_or_lease_with_handle(void **state)
 		lr.lr_state = leases[i];
 		assert_int_equal(lease_grant(of, guid_a, &lr),
 		    SMB2_OPLOCK_LEVEL_LEASE);
-		durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_LEASE, 60000, name,
-		    out, &len);
+		durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_LEASE, 60000, 300000,
+		    name, out, &len);
 		assert_int_equal(of->of_durable, (leases[i] & H) != 0);
 		assert_int_equal(len, (leases[i] & H) ? 8 : 0);
 		file_close(&f);
@@ -199,8 +200,8 @@ test_durable_v2_timeout_capped_and_default_for_zero(void **state)
 		memset(data + 16, 0x5a, 16);
 		ctx(&dr, "DH2Q", data, 32);
 		of = file_open(&f, 40 + i);
-		durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 60000, name,
-		    out, &len);
+		durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 60000,
+		    DURABLE_V2_MAX_MS, name, out, &len);
 		assert_int_equal(len, 8);
 		assert_memory_equal(name, "DH2Q", 4);
 		assert_int_equal(le32dec(out), given[i]);
@@ -208,6 +209,75 @@ test_durable_v2_timeout_capped_and_default_for_zero(void **state)
 		assert_int_equal(of->of_durable_timeout, given[i]);
 		assert_memory_equal(of->of_create_guid, data + 16, 16);
 	}
+}
+
+/* A DH2Q asking for timeout ms, granted with a batch oplock. */
+static uint32_t
+v2_granted(uint32_t timeout, uint32_t default_ms, uint32_t max_ms,
+    ino_t ino)
+{
+	struct durable_req dr;
+	struct file f;
+	struct ofile *of;
+	uint8_t data[32], out[8];
+	char name[4];
+	size_t len;
+
+	memset(&dr, 0, sizeof(dr));
+	memset(data, 0, sizeof(data));
+	le32enc(data, timeout);
+	memset(data + 16, 0x6b, 16);
+	ctx(&dr, "DH2Q", data, 32);
+	of = file_open(&f, ino);
+	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, default_ms, max_ms,
+	    name, out, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(name, "DH2Q", 4);
+	/* What the client is told is what the open keeps. */
+	assert_int_equal(le32dec(out), of->of_durable_timeout);
+	return of->of_durable_timeout;
+}
+
+/*
+ * "durable timeout max" and "durable timeout" (smbsrvd.conf(5)) in
+ * place of Windows' 300 s and 60 s: 3.3.5.9.10 step 4 caps the client's
+ * Timeout at the configured ceiling and gives the configured default
+ * for 0; a v1 open (3.3.5.9.6 step 6) gets the default, and never more
+ * than the ceiling.
+ */
+static void
+test_durable_configured_max_caps_v2_and_default_serves_zero(void **state)
+{
+	static const uint8_t z[16];
+	struct durable_req dr;
+	struct file f;
+	struct ofile *of;
+	uint8_t out[8];
+	char name[4];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(v2_granted(300000, 5000, 20000, 50), 20000);
+	assert_int_equal(v2_granted(20001, 5000, 20000, 51), 20000);
+	assert_int_equal(v2_granted(20000, 5000, 20000, 52), 20000);
+	assert_int_equal(v2_granted(1500, 5000, 20000, 53), 1500);
+	assert_int_equal(v2_granted(0, 5000, 20000, 54), 5000);
+	/* A ceiling above Windows' 300 s is the administrator's to give. */
+	assert_int_equal(v2_granted(600000, 5000, 900000, 55), 600000);
+
+	memset(&dr, 0, sizeof(dr));
+	ctx(&dr, "DHnQ", z, 16);
+	of = file_open(&f, 56);
+	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 5000, 20000, name,
+	    out, &len);
+	assert_int_equal(len, 8);
+	assert_int_equal(of->of_durable_timeout, 5000);
+	/* A share's default above a ceiling lowered by a reload. */
+	of = file_open(&f, 57);
+	durable_grant(of, &dr, SMB2_OPLOCK_LEVEL_BATCH, 60000, 20000, name,
+	    out, &len);
+	assert_int_equal(of->of_durable_timeout, 20000);
+	assert_int_equal(v2_granted(0, 60000, 20000, 58), 20000);
 }
 
 /*
@@ -257,6 +327,8 @@ main(void)
 		    test_durable_v1_needs_batch_or_lease_with_handle),
 		cmocka_unit_test(
 		    test_durable_v2_timeout_capped_and_default_for_zero),
+		cmocka_unit_test(
+		    test_durable_configured_max_caps_v2_and_default_serves_zero),
 		cmocka_unit_test(test_oplock_stat_open_excludes_read_control),
 	};
 

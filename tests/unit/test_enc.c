@@ -138,6 +138,8 @@ test_enc_server_record(void **state)
 		"name", "version", "guid", "start_time", "uptime_ms",
 		"config_file", "state_directory", "smb_listen", "admin_socket",
 		"admin_listen", "log_level", "connections", "shares", "reloads",
+		"durable_timeout_ms", "durable_timeout_max_ms",
+		"resilient_timeout_ms", "resilient_timeout_max_ms",
 	};
 	size_t i;
 
@@ -153,6 +155,7 @@ test_enc_server_record(void **state)
 	as.nsmb_listen = 1;
 	snprintf(as.admin_listen, sizeof(as.admin_listen), "127.0.0.1:8445");
 	as.reloads = 3;
+	as.durable_timeout_max_ms = 45000;
 
 	o = enc_server(&as);
 	assert_non_null(o);
@@ -165,6 +168,9 @@ test_enc_server_record(void **state)
 	    "2026-11-18T11:06:40.123Z");
 	assert_true(json_object_object_get_ex(o, "uptime_ms", &v));
 	assert_true(json_object_get_uint64(v) == UINT64_C(1) << 60);
+	assert_true(json_object_object_get_ex(o, "durable_timeout_max_ms",
+	    &v));
+	assert_int_equal(json_object_get_uint64(v), 45000);
 	assert_true(json_object_object_get_ex(o, "config_file", &v));
 	assert_string_equal(json_object_get_string(v), "/etc/smbsrvd.conf");
 	/* Empty means none, and none is null. */

@@ -1,6 +1,7 @@
 /*
  * test_resilient.c — FSCTL_LMR_REQUEST_RESILIENCY input (MS-SMB2 2.2.31.3,
- * 3.3.5.15.9 steps 3 and 4): resilient_parse().
+ * 3.3.5.15.9 steps 3 and 4): resilient_parse(), with Windows' limits
+ * and with configured ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +14,10 @@
 #include "ntstatus.h"
 #include "resilient.h"
 
+/* With "resilient timeout" def and "resilient timeout max" max. */
 static uint32_t
-parse(uint32_t timeout, size_t len, uint32_t *granted)
+parse_with(uint32_t timeout, size_t len, uint32_t def, uint32_t max,
+    uint32_t *granted)
 {
 	uint8_t b[12];
 	struct msgbuf_rd rd;
@@ -22,7 +25,15 @@ parse(uint32_t timeout, size_t len, uint32_t *granted)
 	memset(b, 0xee, sizeof(b));
 	le32enc(b, timeout);
 	msgbuf_rd_init(&rd, b, len);
-	return resilient_parse(&rd, granted);
+	return resilient_parse(&rd, def, max, granted);
+}
+
+/* With Windows' values, the defaults of both keywords. */
+static uint32_t
+parse(uint32_t timeout, size_t len, uint32_t *granted)
+{
+	return parse_with(timeout, len, RESILIENCY_DEFAULT_MS,
+	    RESILIENCY_MAX_MS, granted);
 }
 
 /* Step 3: InputCount below the 8 bytes of the request. */
@@ -69,6 +80,34 @@ test_resilient_zero_timeout_gets_the_default(void **state)
 	assert_int_equal(t, 1);
 }
 
+/*
+ * Steps 3 and 4 with "resilient timeout max" = 10000 and "resilient
+ * timeout" = 4000: MaxResiliencyTimeout is the configured one (a request
+ * above it is STATUS_INVALID_PARAMETER, whatever Windows would allow),
+ * and a Timeout of 0 gets the configured default.
+ */
+static void
+test_resilient_configured_max_and_default(void **state)
+{
+	uint32_t t;
+
+	(void)state;
+	assert_int_equal(parse_with(10001, 8, 4000, 10000, &t),
+	    STATUS_INVALID_PARAMETER);
+	assert_int_equal(t, 0);
+	assert_int_equal(parse_with(300000, 8, 4000, 10000, &t),
+	    STATUS_INVALID_PARAMETER);
+	assert_int_equal(parse_with(10000, 8, 4000, 10000, &t),
+	    STATUS_SUCCESS);
+	assert_int_equal(t, 10000);
+	assert_int_equal(parse_with(0, 8, 4000, 10000, &t), STATUS_SUCCESS);
+	assert_int_equal(t, 4000);
+	/* Raised above Windows' 300 s, the ceiling moves with it. */
+	assert_int_equal(parse_with(600000, 8, 4000, 900000, &t),
+	    STATUS_SUCCESS);
+	assert_int_equal(t, 600000);
+}
+
 int
 main(void)
 {
@@ -77,6 +116,7 @@ main(void)
 		    test_resilient_input_shorter_than_8_bytes_is_invalid),
 		cmocka_unit_test(test_resilient_timeout_above_max_is_invalid),
 		cmocka_unit_test(test_resilient_zero_timeout_gets_the_default),
+		cmocka_unit_test(test_resilient_configured_max_and_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
