@@ -3,7 +3,8 @@
  * checking a struct conf, printing it (see conf.h).
  *
  * conf_parse.c cuts the text into section headers and "key = value" pairs;
- * this file decides what they mean.  Every keyword an administrator can
+ * this file decides what they mean, with conf_value.c checking and
+ * storing each value by its keyword's type.  Every keyword an administrator can
  * write is one row of kw_table: its section, its type, the handler that
  * checks and stores a value, the default used when it is absent and a
  * one-line description.  Defaults are text run through the same handler as
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_int.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -52,69 +54,6 @@ const char conf_default_text[] =
 	"\tcomment = Public share of the default configuration\n"
 	"\tread only = no\n"
 	"\tguest ok = yes\n";
-
-enum kw_section { KW_GLOBAL, KW_SHARE };
-enum kw_type {
-	KT_LISTEN, KT_ADDR, KT_PATH, KT_TEXT, KT_BOOL, KT_INT, KT_UINT, KT_ENUM
-};
-
-/*
- * One accepted word of a KT_ENUM keyword, lower case but for the protocol
- * names as smb.conf spells them.  Of the words with the same value the
- * first is the canonical one.
- */
-struct conf_word {
-	const char	*cw_word;
-	int		 cw_value;
-};
-
-#define KW_MULTI	0x01	/* repeats; the default is a list */
-#define KW_REQUIRED	0x02	/* no default: the section must set it */
-#define KW_STATEDIR	0x04	/* the default is under "state directory" */
-#define KW_INVERT	0x08	/* boolean alias meaning the opposite */
-/*
- * A share keyword (KT_UINT) whose default is the value of the global
- * keyword of the same name; resolved at global_end(), since [global]
- * may come after the shares or not at all.
- */
-#define KW_INHERIT	0x10
-#define KW_INHERIT_UNSET	UINT_MAX
-/* KT_PATH that may be empty, meaning none (NULL); the default is empty. */
-#define KW_OPTIONAL	0x20
-
-struct conf_ctx;
-struct conf_kw;
-typedef int	(*conf_set_fn)(struct conf_ctx *, const struct conf_kw *,
-		    void *, const char *);
-
-struct conf_kw {
-	const char	*kw_name;	/* normalized: lower case, one space */
-	enum kw_section	 kw_section;
-	enum kw_type	 kw_type;
-	conf_set_fn	 kw_set;
-	size_t		 kw_off;	/* the member in conf or conf_share */
-	const char	*kw_default;	/* NULL: see kw_flags or kw_alias */
-	int		 kw_flags;
-	unsigned long	 kw_max;	/* integers run from 0 to kw_max */
-	const char	*kw_alias;	/* the keyword this is a name for */
-	const char	*kw_desc;
-	const struct conf_word *kw_words;	/* KT_ENUM: ends with NULL */
-};
-
-static int	set_listen(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
-static int	set_admin_listen(struct conf_ctx *, const struct conf_kw *,
-		    void *, const char *);
-static int	set_path(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
-static int	set_text(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
-static int	set_bool(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
-static int	set_number(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
-static int	set_enum(struct conf_ctx *, const struct conf_kw *, void *,
-		    const char *);
 
 /* smb.conf's protocol names, as "server min/max protocol" take them. */
 static const struct conf_word protocol_words[] = {
@@ -143,65 +82,65 @@ static const struct conf_word guest_words[] = {
  * spaces.
  */
 static const struct conf_kw kw_table[] = {
-	{ "smb listen", KW_GLOBAL, KT_LISTEN, set_listen,
+	{ "smb listen", KW_GLOBAL, KT_LISTEN, conf_set_listen,
 	    offsetof(struct conf, cf_smb_listen), "0.0.0.0:445 [::]:445",
 	    KW_MULTI, 0, NULL, "address and port SMB clients connect to",
 	    NULL },
-	{ "state directory", KW_GLOBAL, KT_PATH, set_path,
+	{ "state directory", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_state_dir), "/var/lib/smbsrvd",
 	    0, 0, NULL, "where the daemon keeps its own files", NULL },
-	{ "admin socket", KW_GLOBAL, KT_PATH, set_path,
+	{ "admin socket", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_admin_socket), "smbsrvd.sock",
 	    KW_STATEDIR, 0, NULL, "Unix socket of the admin API", NULL },
-	{ "admin listen", KW_GLOBAL, KT_ADDR, set_admin_listen,
+	{ "admin listen", KW_GLOBAL, KT_ADDR, conf_set_admin_listen,
 	    offsetof(struct conf, cf_admin_listen), "",
 	    0, 0, NULL, "TCP address of the admin API, empty for none", NULL },
-	{ "admin token file", KW_GLOBAL, KT_PATH, set_path,
+	{ "admin token file", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_admin_token_file), "admin.token",
 	    KW_STATEDIR, 0, NULL, "bearer token for the TCP admin API", NULL },
-	{ "admin tls certificate", KW_GLOBAL, KT_PATH, set_path,
+	{ "admin tls certificate", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_admin_tls_cert), "",
 	    KW_OPTIONAL, 0, NULL, "PEM certificate chain: the TCP admin API "
 	    "speaks HTTPS, empty for plain HTTP", NULL },
-	{ "admin tls key", KW_GLOBAL, KT_PATH, set_path,
+	{ "admin tls key", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_admin_tls_key), "",
 	    KW_OPTIONAL, 0, NULL, "PEM private key of the admin TLS "
 	    "certificate", NULL },
-	{ "user database", KW_GLOBAL, KT_PATH, set_path,
+	{ "user database", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_user_db), "users.db",
 	    KW_STATEDIR, 0, NULL, "user names and NT hashes", NULL },
-	{ "pid file", KW_GLOBAL, KT_PATH, set_path,
+	{ "pid file", KW_GLOBAL, KT_PATH, conf_set_path,
 	    offsetof(struct conf, cf_pid_file), "smbsrvd.pid",
 	    KW_STATEDIR, 0, NULL, "process id of the running daemon", NULL },
-	{ "log level", KW_GLOBAL, KT_INT, set_number,
+	{ "log level", KW_GLOBAL, KT_INT, conf_set_number,
 	    offsetof(struct conf, cf_log_level), "1",
 	    0, 10, NULL, "0 errors, 1 warnings, 2 info, 3 to 10 debug", NULL },
-	{ "server min protocol", KW_GLOBAL, KT_ENUM, set_enum,
+	{ "server min protocol", KW_GLOBAL, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf, cf_min_protocol), "SMB2_02",
 	    0, 0, NULL, "oldest SMB dialect accepted", protocol_words },
-	{ "server max protocol", KW_GLOBAL, KT_ENUM, set_enum,
+	{ "server max protocol", KW_GLOBAL, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf, cf_max_protocol), "SMB3_11",
 	    0, 0, NULL, "newest SMB dialect offered", protocol_words },
-	{ "server signing", KW_GLOBAL, KT_ENUM, set_enum,
+	{ "server signing", KW_GLOBAL, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf, cf_signing_required), "auto",
 	    0, 0, NULL, "mandatory: every user session must sign",
 	    signing_words },
-	{ "smb encrypt", KW_GLOBAL, KT_ENUM, set_enum,
+	{ "smb encrypt", KW_GLOBAL, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf, cf_smb_encrypt), "desired",
 	    0, 0, NULL, "required: every user session must encrypt (SMB 3)",
 	    encrypt_words },
-	{ "map to guest", KW_GLOBAL, KT_ENUM, set_enum,
+	{ "map to guest", KW_GLOBAL, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf, cf_map_to_guest), "never",
 	    0, 0, NULL, "bad user: unknown user names log on as guest",
 	    guest_words },
-	{ "srvsvc pipe", KW_GLOBAL, KT_BOOL, set_bool,
+	{ "srvsvc pipe", KW_GLOBAL, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf, cf_srvsvc_pipe), "yes",
 	    0, 0, NULL, "serve MS-SRVS on the IPC$ named pipe srvsvc", NULL },
-	{ "admin users", KW_GLOBAL, KT_TEXT, set_text,
+	{ "admin users", KW_GLOBAL, KT_TEXT, conf_set_text,
 	    offsetof(struct conf, cf_admin_users), "",
 	    0, 0, NULL, "users the srvsvc pipe treats as administrators",
 	    NULL },
-	{ "session expiry", KW_GLOBAL, KT_UINT, set_number,
+	{ "session expiry", KW_GLOBAL, KT_UINT, conf_set_number,
 	    offsetof(struct conf, cf_session_expiry), "0",
 	    0, 31536000, NULL, "seconds a logon is valid before the client "
 	    "must re-authenticate, 0 for never", NULL },
@@ -221,98 +160,63 @@ static const struct conf_kw kw_table[] = {
 	 * 300000 ms, <226>), above which the request is invalid.
 	 * global_end() checks each default against its ceiling.
 	 */
-	{ "durable timeout", KW_GLOBAL, KT_UINT, set_number,
+	{ "durable timeout", KW_GLOBAL, KT_UINT, conf_set_number,
 	    offsetof(struct conf, cf_durable_timeout), "60000",
 	    0, CONF_TIMEOUT_CEIL, NULL, "milliseconds a durable open waits "
 	    "for its client when the client names no time: the default of "
 	    "the share keyword", NULL },
-	{ "durable timeout max", KW_GLOBAL, KT_UINT, set_number,
+	{ "durable timeout max", KW_GLOBAL, KT_UINT, conf_set_number,
 	    offsetof(struct conf, cf_durable_timeout_max), "300000",
 	    0, CONF_TIMEOUT_CEIL, NULL, "most milliseconds a durable v2 open "
 	    "may ask to wait, and the ceiling of every durable timeout", NULL },
-	{ "resilient timeout", KW_GLOBAL, KT_UINT, set_number,
+	{ "resilient timeout", KW_GLOBAL, KT_UINT, conf_set_number,
 	    offsetof(struct conf, cf_resilient_timeout), "120000",
 	    0, CONF_TIMEOUT_CEIL, NULL, "milliseconds a resilient open waits "
 	    "for its client when the client asks for 0", NULL },
-	{ "resilient timeout max", KW_GLOBAL, KT_UINT, set_number,
+	{ "resilient timeout max", KW_GLOBAL, KT_UINT, conf_set_number,
 	    offsetof(struct conf, cf_resilient_timeout_max), "300000",
 	    0, CONF_TIMEOUT_CEIL, NULL, "most milliseconds a client may ask a "
 	    "resilient open to wait; more is an invalid request", NULL },
 
-	{ "path", KW_SHARE, KT_PATH, set_path,
+	{ "path", KW_SHARE, KT_PATH, conf_set_path,
 	    offsetof(struct conf_share, sh_path), NULL,
 	    KW_REQUIRED, 0, NULL, "the directory shared", NULL },
-	{ "comment", KW_SHARE, KT_TEXT, set_text,
+	{ "comment", KW_SHARE, KT_TEXT, conf_set_text,
 	    offsetof(struct conf_share, sh_comment), "",
 	    0, 0, NULL, "description shown to clients", NULL },
-	{ "read only", KW_SHARE, KT_BOOL, set_bool,
+	{ "read only", KW_SHARE, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf_share, sh_read_only), "yes",
 	    0, 0, NULL, "refuse every change to the share", NULL },
-	{ "writable", KW_SHARE, KT_BOOL, set_bool,
+	{ "writable", KW_SHARE, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf_share, sh_read_only), NULL,
 	    KW_INVERT, 0, "read only", "the opposite of read only", NULL },
-	{ "writeable", KW_SHARE, KT_BOOL, set_bool,
+	{ "writeable", KW_SHARE, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf_share, sh_read_only), NULL,
 	    KW_INVERT, 0, "read only", "the opposite of read only", NULL },
-	{ "guest ok", KW_SHARE, KT_BOOL, set_bool,
+	{ "guest ok", KW_SHARE, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf_share, sh_guest_ok), "no",
 	    0, 0, NULL, "allow access without a password", NULL },
-	{ "public", KW_SHARE, KT_BOOL, set_bool,
+	{ "public", KW_SHARE, KT_BOOL, conf_set_bool,
 	    offsetof(struct conf_share, sh_guest_ok), NULL,
 	    0, 0, "guest ok", "the same as guest ok", NULL },
-	{ "max uses", KW_SHARE, KT_UINT, set_number,
+	{ "max uses", KW_SHARE, KT_UINT, conf_set_number,
 	    offsetof(struct conf_share, sh_max_uses), "0",
 	    0, 16777215, NULL, "most tree connects at a time, 0 for no limit",
 	    NULL },
-	{ "smb encrypt", KW_SHARE, KT_ENUM, set_enum,
+	{ "smb encrypt", KW_SHARE, KT_ENUM, conf_set_enum,
 	    offsetof(struct conf_share, sh_smb_encrypt), "desired",
 	    0, 0, NULL, "required: only encrypted SMB 3 sessions connect",
 	    encrypt_words },
-	{ "durable timeout", KW_SHARE, KT_UINT, set_number,
+	{ "durable timeout", KW_SHARE, KT_UINT, conf_set_number,
 	    offsetof(struct conf_share, sh_durable_timeout), NULL,
 	    KW_INHERIT, CONF_TIMEOUT_CEIL, NULL, "milliseconds a durable open "
 	    "waits for its client when the client names no time", NULL },
 };
-
-/* The state of one conf_parse() call. */
-struct conf_ctx {
-	struct conf		*cx_cf;
-	const char		*cx_name;	/* labels errors */
-	const char		*cx_basedir;	/* absolute */
-	char			*cx_err;
-	size_t			 cx_errlen;
-	int			 cx_line;	/* 0: the error has no line */
-	bool			 cx_insection;
-	struct conf_share	*cx_share;	/* NULL: in [global] */
-	int			 cx_global_line;
-	int			 cx_seen[nitems(kw_table)];	/* on line N */
-	int			 cx_listen_line[CONF_MAX_LISTEN];
-};
-
-/* Values are quoted in errors cut short: a line may be 4 KiB long. */
-#define CLIP_MAX	56
-
-static const char *
-clip(const char *s, char *buf)
-{
-	size_t n = strlen(s);
-
-	if (n < CLIP_MAX)
-		return s;
-	n = CLIP_MAX - 4;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;		/* not inside a UTF-8 sequence */
-	memcpy(buf, s, n);
-	memcpy(buf + n, "...", 4);
-	return buf;
-}
-
-static int	cx_error(struct conf_ctx *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+_Static_assert(nitems(kw_table) <= CONF_NKW_MAX, "raise CONF_NKW_MAX");
 
 /* Writes "NAME:LINE: problem" (no LINE if cx_line is 0); returns -1. */
-static int
-cx_error(struct conf_ctx *cx, const char *fmt, ...)
+int
+conf_error(struct conf_ctx *cx, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -364,413 +268,6 @@ kw_lookup(const char *name, enum kw_section sec)
 }
 
 /*
- * Makes val absolute against base and normalizes it: no "//", no "."
- * component, no trailing slash.  ".." stays and symbolic links are not
- * followed: what the path means is left to the file system.
- */
-static char *
-path_resolve(const char *base, const char *val)
-{
-	char *in, *out, *o;
-	const char *p, *e;
-
-	if (val[0] == '/')
-		in = strdup(val);
-	else if (asprintf(&in, "%s/%s", base, val) == -1)
-		in = NULL;
-	if (in == NULL)
-		return NULL;
-	if ((out = malloc(strlen(in) + 2)) == NULL) {
-		free(in);
-		return NULL;
-	}
-	o = out;
-	for (p = in; *p != '\0'; p = e) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		if ((e = strchr(p, '/')) == NULL)
-			e = p + strlen(p);
-		if (e - p == 1 && p[0] == '.')
-			continue;
-		*o++ = '/';
-		memcpy(o, p, (size_t)(e - p));
-		o += e - p;
-	}
-	if (o == out)
-		*o++ = '/';
-	*o = '\0';
-	free(in);
-	return out;
-}
-
-static int
-set_path(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	char **dst = (char **)((char *)obj + kw->kw_off);
-	char *p;
-	size_t len;
-
-	if (val[0] == '\0' && (kw->kw_flags & KW_OPTIONAL)) {
-		free(*dst);
-		*dst = NULL;
-		return 0;
-	}
-	if ((p = path_resolve(cx->cx_basedir, val)) == NULL)
-		return cx_error(cx, "out of memory");
-	if ((len = strlen(p)) > CONF_VALUE_MAX) {
-		free(p);
-		return cx_error(cx, "\"%s\": path too long (more than %d "
-		    "bytes once absolute)", kw->kw_name, CONF_VALUE_MAX);
-	}
-	/*
-	 * "/a /" and "/a\/." lose their slash and would end in a blank,
-	 * which conf_print() cannot write back, or in a backslash, which
-	 * would continue the printed line.
-	 */
-	if (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\\') {
-		free(p);
-		return cx_error(cx, "\"%s\": path may not end in a blank or a "
-		    "backslash", kw->kw_name);
-	}
-	free(*dst);
-	*dst = p;
-	return 0;
-}
-
-static int
-set_text(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	char **dst = (char **)((char *)obj + kw->kw_off);
-	char *p;
-
-	if ((p = strdup(val)) == NULL)
-		return cx_error(cx, "out of memory");
-	free(*dst);
-	*dst = p;
-	return 0;
-}
-
-static int
-set_bool(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	static const struct {
-		const char	*word;
-		bool		 value;
-	} words[] = {
-		{ "yes", true }, { "no", false },
-		{ "true", true }, { "false", false },
-		{ "on", true }, { "off", false },
-		{ "1", true }, { "0", false },
-	};
-	bool *dst = (bool *)((char *)obj + kw->kw_off);
-	char buf[CLIP_MAX];
-	size_t i;
-
-	for (i = 0; i < nitems(words); i++) {
-		if (strcasecmp(val, words[i].word) == 0) {
-			*dst = words[i].value !=
-			    ((kw->kw_flags & KW_INVERT) != 0);
-			return 0;
-		}
-	}
-	return cx_error(cx, "\"%s\": invalid boolean \"%s\" (use yes or no)",
-	    kw->kw_name, clip(val, buf));
-}
-
-/*
- * Whether val is word: ASCII case is ignored and, as in keywords, a run of
- * blanks counts as one space ("Bad  User" is "bad user").
- */
-static bool
-word_equal(const char *val, const char *word)
-{
-	unsigned char v, w;
-
-	for (;;) {
-		if (*word == ' ') {
-			if (*val != ' ' && *val != '\t')
-				return false;
-			while (*val == ' ' || *val == '\t')
-				val++;
-			word++;
-			continue;
-		}
-		v = (unsigned char)*val;
-		w = (unsigned char)*word;
-		if (v >= 'A' && v <= 'Z')
-			v = (unsigned char)(v - 'A' + 'a');
-		if (w >= 'A' && w <= 'Z')
-			w = (unsigned char)(w - 'A' + 'a');
-		if (v != w)
-			return false;
-		if (w == '\0')
-			return true;
-		val++;
-		word++;
-	}
-}
-
-/* The canonical word of value v, NULL if kw has none. */
-static const char *
-enum_word(const struct conf_kw *kw, int v)
-{
-	const struct conf_word *w;
-
-	for (w = kw->kw_words; w->cw_word != NULL; w++)
-		if (w->cw_value == v)
-			return w->cw_word;
-	return NULL;
-}
-
-static bool
-enum_canonical(const struct conf_kw *kw, const struct conf_word *w)
-{
-	return enum_word(kw, w->cw_value) == w->cw_word;
-}
-
-/* Writes kw's canonical words as "a, b or c", cut short if need be. */
-static void
-enum_choices(const struct conf_kw *kw, char *buf, size_t len)
-{
-	const struct conf_word *w, *last = NULL;
-	size_t off = 0;
-	int n;
-
-	buf[0] = '\0';
-	for (w = kw->kw_words; w->cw_word != NULL; w++)
-		if (enum_canonical(kw, w))
-			last = w;
-	for (w = kw->kw_words; w->cw_word != NULL; w++) {
-		if (!enum_canonical(kw, w))
-			continue;
-		n = snprintf(buf + off, len - off, "%s%s", off == 0 ? "" :
-		    w == last ? " or " : ", ", w->cw_word);
-		if (n < 0 || (size_t)n >= len - off)
-			break;
-		off += (size_t)n;
-	}
-}
-
-static int
-set_enum(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	const struct conf_word *w;
-	char buf[CLIP_MAX], choices[128];
-
-	for (w = kw->kw_words; w->cw_word != NULL; w++) {
-		if (word_equal(val, w->cw_word)) {
-			*(int *)((char *)obj + kw->kw_off) = w->cw_value;
-			return 0;
-		}
-	}
-	enum_choices(kw, choices, sizeof(choices));
-	return cx_error(cx, "\"%s\": invalid value \"%s\" (use %s)",
-	    kw->kw_name, clip(val, buf), choices);
-}
-
-/* Decimal digits only: 0, or -1 if not a number, -2 if above max. */
-static int
-parse_number(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0, d;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (unsigned long)(*s - '0');
-		if (d > max || v > (max - d) / 10)
-			return -2;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-set_number(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	void *dst = (char *)obj + kw->kw_off;
-	char buf[CLIP_MAX];
-	unsigned long v;
-
-	switch (parse_number(val, kw->kw_max, &v)) {
-	case -1:
-		return cx_error(cx, "\"%s\": invalid number \"%s\"",
-		    kw->kw_name, clip(val, buf));
-	case -2:
-		return cx_error(cx, "\"%s\": %s out of range (0 to %lu)",
-		    kw->kw_name, clip(val, buf), kw->kw_max);
-	}
-	if (kw->kw_type == KT_INT)
-		*(int *)dst = (int)v;
-	else
-		*(unsigned int *)dst = (unsigned int)v;
-	return 0;
-}
-
-/*
- * "ADDR:PORT" or "[ADDR6]:PORT", numeric only, into ca with its text
- * normalized.  Dotted quads only for IPv4: getaddrinfo() would also take
- * "127.1" and octal, which nobody means in a config file.
- */
-static int
-parse_addr(struct conf_ctx *cx, const struct conf_kw *kw, const char *val,
-    struct conf_addr *ca)
-{
-	struct addrinfo hints, *res;
-	struct in_addr in4;
-	char host[sizeof(ca->ca_text)], hbuf[NI_MAXHOST], buf[CLIP_MAX];
-	const char *written = val, *end, *port;
-	unsigned long pnum;
-	bool v6 = val[0] == '[';
-	size_t hlen;
-	int n;
-
-	if (v6) {
-		if ((end = strchr(val, ']')) == NULL || (end[1] != ':' &&
-		    end[1] != '\0'))
-			return cx_error(cx, "\"%s\": invalid address \"%s\"",
-			    kw->kw_name, clip(written, buf));
-		port = end[1] == ':' ? end + 2 : NULL;
-		val++;
-	} else {
-		if ((end = strrchr(val, ':')) != NULL &&
-		    memchr(val, ':', (size_t)(end - val)) != NULL)
-			return cx_error(cx, "\"%s\": IPv6 address must be in "
-			    "brackets, as in \"[::1]:445\"", kw->kw_name);
-		port = end != NULL ? end + 1 : NULL;
-		if (end == NULL)
-			end = val + strlen(val);
-	}
-	hlen = (size_t)(end - val);
-	if (hlen >= sizeof(host))
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, clip(written, buf));
-	memcpy(host, val, hlen);
-	host[hlen] = '\0';
-	if (port == NULL)
-		return cx_error(cx, "\"%s\": missing port in \"%s\"",
-		    kw->kw_name, clip(written, buf));
-	if (hlen == 0 || (!v6 && inet_pton(AF_INET, host, &in4) != 1))
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, host);
-	if (parse_number(port, 65535, &pnum) != 0 || pnum == 0)
-		return cx_error(cx, "\"%s\": invalid port \"%s\"", kw->kw_name,
-		    clip(port, buf));
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = v6 ? AF_INET6 : AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, host);
-	memset(ca, 0, sizeof(*ca));
-	if (res->ai_addrlen > sizeof(ca->ca_ss)) {
-		freeaddrinfo(res);
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, host);
-	}
-	memcpy(&ca->ca_ss, res->ai_addr, res->ai_addrlen);
-	ca->ca_sslen = res->ai_addrlen;
-	freeaddrinfo(res);
-	if (getnameinfo((struct sockaddr *)&ca->ca_ss, ca->ca_sslen, hbuf,
-	    sizeof(hbuf), NULL, 0, NI_NUMERICHOST) != 0)
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, host);
-	n = snprintf(ca->ca_text, sizeof(ca->ca_text), v6 ? "[%s]:%lu" :
-	    "%s:%lu", hbuf, pnum);
-	if (n < 0 || (size_t)n >= sizeof(ca->ca_text))
-		return cx_error(cx, "\"%s\": invalid address \"%s\"",
-		    kw->kw_name, host);
-	return 0;
-}
-
-/*
- * Whether binding both would fail: the same family and port, and the same
- * address or a wildcard on either side.  (The server binds "[::]" with
- * IPV6_V6ONLY, so the families never overlap.)
- */
-static bool
-addr_overlap(const struct conf_addr *a, const struct conf_addr *b)
-{
-	const struct sockaddr_in *a4, *b4;
-	const struct sockaddr_in6 *a6, *b6;
-
-	if (a->ca_ss.ss_family != b->ca_ss.ss_family)
-		return false;
-	if (a->ca_ss.ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&a->ca_ss;
-		b4 = (const struct sockaddr_in *)&b->ca_ss;
-		return a4->sin_port == b4->sin_port &&
-		    (a4->sin_addr.s_addr == b4->sin_addr.s_addr ||
-		    a4->sin_addr.s_addr == htonl(INADDR_ANY) ||
-		    b4->sin_addr.s_addr == htonl(INADDR_ANY));
-	}
-	a6 = (const struct sockaddr_in6 *)&a->ca_ss;
-	b6 = (const struct sockaddr_in6 *)&b->ca_ss;
-	return a6->sin6_port == b6->sin6_port &&
-	    (memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 ||
-	    IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) ||
-	    IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr));
-}
-
-static int
-set_listen(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	struct conf *cf = obj;
-	struct conf_addr ca, *old;
-	int i;
-
-	if (parse_addr(cx, kw, val, &ca) == -1)
-		return -1;
-	for (i = 0; i < cf->cf_nsmb_listen; i++) {
-		old = &cf->cf_smb_listen[i];
-		if (strcmp(old->ca_text, ca.ca_text) == 0)
-			return cx_error(cx, "\"%s\": duplicate address \"%s\" "
-			    "(first on line %d)", kw->kw_name, ca.ca_text,
-			    cx->cx_listen_line[i]);
-		if (addr_overlap(old, &ca))
-			return cx_error(cx, "\"%s\": address \"%s\" overlaps "
-			    "\"%s\" (line %d)", kw->kw_name, ca.ca_text,
-			    old->ca_text, cx->cx_listen_line[i]);
-	}
-	if (cf->cf_nsmb_listen == CONF_MAX_LISTEN)
-		return cx_error(cx, "\"%s\": too many addresses (at most %d)",
-		    kw->kw_name, CONF_MAX_LISTEN);
-	cx->cx_listen_line[cf->cf_nsmb_listen] = cx->cx_line;
-	cf->cf_smb_listen[cf->cf_nsmb_listen++] = ca;
-	return 0;
-}
-
-static int
-set_admin_listen(struct conf_ctx *cx, const struct conf_kw *kw, void *obj,
-    const char *val)
-{
-	struct conf *cf = obj;
-
-	if (val[0] == '\0') {
-		cf->cf_admin_listen_on = false;
-		memset(&cf->cf_admin_listen, 0, sizeof(cf->cf_admin_listen));
-		return 0;
-	}
-	if (parse_addr(cx, kw, val, &cf->cf_admin_listen) == -1)
-		return -1;
-	cf->cf_admin_listen_on = true;
-	return 0;
-}
-
-/*
  * Share names as Windows allows them, minus the characters that would
  * break a UNC path or this file's syntax.  Case-insensitive uniqueness is
  * ASCII only.
@@ -780,24 +277,24 @@ share_name_check(struct conf_ctx *cx, const char *name)
 {
 	const unsigned char *p;
 	size_t len = strlen(name);
-	char buf[CLIP_MAX];
+	char buf[CONF_CLIP_MAX];
 
 	if (len == 0)
-		return cx_error(cx, "empty share name");
+		return conf_error(cx, "empty share name");
 	if (len > CONF_NAME_MAX)
-		return cx_error(cx, "share name \"%s\" too long (more than %d "
-		    "bytes)", clip(name, buf), CONF_NAME_MAX);
+		return conf_error(cx, "share name \"%s\" too long (more than %d "
+		    "bytes)", conf_clip(name, buf), CONF_NAME_MAX);
 	for (p = (const unsigned char *)name; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f ||
 		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
-			return cx_error(cx, "share name \"%s\" contains a "
-			    "control character", clip(name, buf));
+			return conf_error(cx, "share name \"%s\" contains a "
+			    "control character", conf_clip(name, buf));
 		if (strchr("\\/:*?\"<>|[]", *p) != NULL)
-			return cx_error(cx, "share name \"%s\" may not contain "
+			return conf_error(cx, "share name \"%s\" may not contain "
 			    "'%c'", name, *p);
 	}
 	if (strcasecmp(name, "ipc$") == 0)
-		return cx_error(cx, "share name \"%s\" is reserved", name);
+		return conf_error(cx, "share name \"%s\" is reserved", name);
 	return 0;
 }
 
@@ -866,7 +363,7 @@ set_default(struct conf_ctx *cx, const struct conf_kw *kw, void *obj)
 			if ((e = strchr(p, ' ')) == NULL)
 				e = p + strlen(p);
 			if ((val = strndup(p, (size_t)(e - p))) == NULL)
-				return cx_error(cx, "out of memory");
+				return conf_error(cx, "out of memory");
 			rc = kw->kw_set(cx, kw, obj, val);
 			free(val);
 			if (*e == ' ')
@@ -877,7 +374,7 @@ set_default(struct conf_ctx *cx, const struct conf_kw *kw, void *obj)
 	if (kw->kw_flags & KW_STATEDIR) {
 		if (asprintf(&val, "%s/%s", cx->cx_cf->cf_state_dir,
 		    kw->kw_default) == -1)
-			return cx_error(cx, "out of memory");
+			return conf_error(cx, "out of memory");
 		rc = kw->kw_set(cx, kw, obj, val);
 		free(val);
 		return rc;
@@ -899,7 +396,7 @@ section_defaults(struct conf_ctx *cx, enum kw_section sec, void *obj)
 		    cx->cx_seen[i] != 0)
 			continue;
 		if (kw->kw_flags & KW_REQUIRED)
-			return cx_error(cx, "%s has no %s",
+			return conf_error(cx, "%s has no %s",
 			    cx_where(cx, buf, sizeof(buf)), kw->kw_name);
 		if (kw->kw_flags & KW_INHERIT) {
 			*(unsigned int *)(void *)((char *)obj + kw->kw_off) =
@@ -949,9 +446,9 @@ protocol_check(struct conf_ctx *cx)
 		cx->cx_line = maxline;
 	else if (maxline != 0)
 		snprintf(other, sizeof(other), " (line %d)", maxline);
-	return cx_error(cx, "\"%s\" %s is newer than \"%s\" %s%s",
-	    min->kw_name, enum_word(min, cf->cf_min_protocol), max->kw_name,
-	    enum_word(max, cf->cf_max_protocol), other);
+	return conf_error(cx, "\"%s\" %s is newer than \"%s\" %s%s",
+	    min->kw_name, conf_enum_word(min, cf->cf_min_protocol), max->kw_name,
+	    conf_enum_word(max, cf->cf_max_protocol), other);
 }
 
 /*
@@ -974,17 +471,17 @@ tlsconf_check(struct conf_ctx *cx)
 	keyline = cx->cx_seen[key - kw_table];
 	if (cf->cf_admin_tls_key == NULL) {
 		cx->cx_line = certline;
-		return cx_error(cx, "\"%s\" needs \"%s\" as well",
+		return conf_error(cx, "\"%s\" needs \"%s\" as well",
 		    cert->kw_name, key->kw_name);
 	}
 	if (cf->cf_admin_tls_cert == NULL) {
 		cx->cx_line = keyline;
-		return cx_error(cx, "\"%s\" needs \"%s\" as well",
+		return conf_error(cx, "\"%s\" needs \"%s\" as well",
 		    key->kw_name, cert->kw_name);
 	}
 	if (!cf->cf_admin_listen_on) {
 		cx->cx_line = certline;
-		return cx_error(cx, "\"%s\" is set but \"admin listen\" is "
+		return conf_error(cx, "\"%s\" is set but \"admin listen\" is "
 		    "empty: TLS applies only to the TCP listener",
 		    cert->kw_name);
 	}
@@ -1013,7 +510,7 @@ ceiling_check(struct conf_ctx *cx, const char *name, const char *maxname)
 		return 0;
 	if ((cx->cx_line = cx->cx_seen[kw - kw_table]) == 0)
 		cx->cx_line = cx->cx_seen[max - kw_table];
-	return cx_error(cx, "\"%s\" %u is above \"%s\" %u", name, v,
+	return conf_error(cx, "\"%s\" %u is above \"%s\" %u", name, v,
 	    maxname, m);
 }
 
@@ -1033,7 +530,7 @@ timeout_check(struct conf_ctx *cx)
 			continue;
 		/* Set in the share: an inherited one passed above. */
 		cx->cx_line = sh->sh_durable_line;
-		return cx_error(cx, "share [%s]: \"durable timeout\" %u is "
+		return conf_error(cx, "share [%s]: \"durable timeout\" %u is "
 		    "above \"durable timeout max\" %u", sh->sh_name,
 		    sh->sh_durable_timeout, cf->cf_durable_timeout_max);
 	}
@@ -1085,8 +582,8 @@ global_end(struct conf_ctx *cx)
 	kw = kw_lookup("admin listen", KW_GLOBAL);
 	cx->cx_line = cx->cx_seen[kw - kw_table];
 	for (i = 0; i < cf->cf_nsmb_listen; i++)
-		if (addr_overlap(&cf->cf_admin_listen, &cf->cf_smb_listen[i]))
-			return cx_error(cx, "\"%s\": address \"%s\" overlaps "
+		if (conf_addr_overlap(&cf->cf_admin_listen, &cf->cf_smb_listen[i]))
+			return conf_error(cx, "\"%s\": address \"%s\" overlaps "
 			    "smb listen \"%s\"", kw->kw_name,
 			    cf->cf_admin_listen.ca_text,
 			    cf->cf_smb_listen[i].ca_text);
@@ -1108,7 +605,7 @@ section_begin(struct conf_ctx *cx, const char *name)
 	cx->cx_insection = true;
 	if (strcasecmp(name, "global") == 0) {
 		if (cx->cx_global_line != 0)
-			return cx_error(cx, "duplicate section [global] (first "
+			return conf_error(cx, "duplicate section [global] (first "
 			    "on line %d)", cx->cx_global_line);
 		cx->cx_global_line = line;
 		return 0;
@@ -1116,15 +613,15 @@ section_begin(struct conf_ctx *cx, const char *name)
 	if (share_name_check(cx, name) == -1)
 		return -1;
 	if ((old = conf_share_find(cf, name)) != NULL)
-		return cx_error(cx, "duplicate share [%s] (first on line %d)",
+		return conf_error(cx, "duplicate share [%s] (first on line %d)",
 		    name, old->sh_line);
 	if ((sh = calloc(1, sizeof(*sh))) == NULL)
-		return cx_error(cx, "out of memory");
+		return conf_error(cx, "out of memory");
 	memcpy(sh->sh_name, name, strlen(name) + 1);
 	sh->sh_line = line;
 	TAILQ_INSERT_TAIL(&cf->cf_shares, sh, sh_entry);
 	if (share_index(cf, sh) == -1)
-		return cx_error(cx, "out of memory");
+		return conf_error(cx, "out of memory");
 	cf->cf_nshares++;
 	cx->cx_share = sh;
 	for (i = 0; i < nitems(kw_table); i++)
@@ -1138,17 +635,17 @@ keyword(struct conf_ctx *cx, const char *key, const char *val)
 {
 	const struct conf_kw *kw, *canon;
 	enum kw_section sec = cx->cx_share != NULL ? KW_SHARE : KW_GLOBAL;
-	char where[CONF_NAME_MAX + 16], buf[CLIP_MAX];
+	char where[CONF_NAME_MAX + 16], buf[CONF_CLIP_MAX];
 	size_t ci;
 
 	if (!cx->cx_insection)
-		return cx_error(cx, "keyword \"%s\" before the first section",
-		    clip(key, buf));
+		return conf_error(cx, "keyword \"%s\" before the first section",
+		    conf_clip(key, buf));
 	if ((kw = kw_lookup(key, sec)) == NULL)
-		return cx_error(cx, "unknown keyword \"%s\" in %s",
-		    clip(key, buf), cx_where(cx, where, sizeof(where)));
+		return conf_error(cx, "unknown keyword \"%s\" in %s",
+		    conf_clip(key, buf), cx_where(cx, where, sizeof(where)));
 	if (kw->kw_section != sec)
-		return cx_error(cx, "\"%s\" is a %s keyword, not allowed in %s",
+		return conf_error(cx, "\"%s\" is a %s keyword, not allowed in %s",
 		    kw->kw_name, kw->kw_section == KW_SHARE ? "share" :
 		    "global", cx_where(cx, where, sizeof(where)));
 	canon = kw->kw_alias != NULL ?
@@ -1156,20 +653,20 @@ keyword(struct conf_ctx *cx, const char *key, const char *val)
 	ci = (size_t)(canon - kw_table);
 	if (cx->cx_seen[ci] != 0 && !(canon->kw_flags & KW_MULTI)) {
 		if (kw == canon)
-			return cx_error(cx, "duplicate keyword \"%s\" in %s "
+			return conf_error(cx, "duplicate keyword \"%s\" in %s "
 			    "(first on line %d)", kw->kw_name,
 			    cx_where(cx, where, sizeof(where)),
 			    cx->cx_seen[ci]);
-		return cx_error(cx, "\"%s\" sets \"%s\" again in %s (first on "
+		return conf_error(cx, "\"%s\" sets \"%s\" again in %s (first on "
 		    "line %d)", kw->kw_name, canon->kw_name,
 		    cx_where(cx, where, sizeof(where)), cx->cx_seen[ci]);
 	}
 	if (strlen(val) > CONF_VALUE_MAX)
-		return cx_error(cx, "\"%s\": value too long (more than %d "
+		return conf_error(cx, "\"%s\": value too long (more than %d "
 		    "bytes)", kw->kw_name, CONF_VALUE_MAX);
 	if (val[0] == '\0' && kw->kw_type != KT_TEXT &&
 	    kw->kw_type != KT_ADDR && !(kw->kw_flags & KW_OPTIONAL))
-		return cx_error(cx, "\"%s\": missing value", kw->kw_name);
+		return conf_error(cx, "\"%s\": missing value", kw->kw_name);
 	cx->cx_seen[ci] = cx->cx_line;
 	return kw->kw_set(cx, kw, sec == KW_SHARE ? (void *)cx->cx_share :
 	    (void *)cx->cx_cf, val);
@@ -1193,17 +690,17 @@ conf_parse(const char *buf, size_t len, const char *name,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (basedir == NULL || basedir[0] != '/') {
-		cx_error(&cx, "base directory is not absolute");
+		conf_error(&cx, "base directory is not absolute");
 		return NULL;
 	}
 	if (len > CONF_FILE_MAX) {
-		cx_error(&cx, "too large (more than %d bytes)", CONF_FILE_MAX);
+		conf_error(&cx, "too large (more than %d bytes)", CONF_FILE_MAX);
 		return NULL;
 	}
 	/* The parser holds a whole line: too big for some stacks. */
 	if ((cp = malloc(sizeof(*cp))) == NULL ||
 	    (cf = calloc(1, sizeof(*cf))) == NULL) {
-		cx_error(&cx, "out of memory");
+		conf_error(&cx, "out of memory");
 		goto fail;
 	}
 	TAILQ_INIT(&cf->cf_shares);
@@ -1212,7 +709,7 @@ conf_parse(const char *buf, size_t len, const char *name,
 	while (rc == 0 && (tok = conf_parse_next(cp)) != CONF_TOK_END) {
 		cx.cx_line = cp->cp_line;
 		if (tok == CONF_TOK_ERROR)
-			rc = cx_error(&cx, "%s", cp->cp_err);
+			rc = conf_error(&cx, "%s", cp->cp_err);
 		else if (tok == CONF_TOK_SECTION)
 			rc = section_begin(&cx, cp->cp_name);
 		else
@@ -1302,7 +799,7 @@ conf_load(const char *path, char *err, size_t errlen)
 			break;
 		len += (size_t)n;
 	}
-	if ((abs = path_resolve(cwd, path)) == NULL ||
+	if ((abs = conf_path_resolve(cwd, path)) == NULL ||
 	    (dir = strdup(abs)) == NULL) {
 		load_error(err, errlen, "%s: out of memory", path);
 		goto done;
@@ -1408,7 +905,7 @@ print_kw(FILE *fp, const struct conf_kw *kw, const void *obj)
 		print_pair(fp, kw->kw_name, num);
 		break;
 	case KT_ENUM:
-		if ((word = enum_word(kw, *(const int *)m)) == NULL) {
+		if ((word = conf_enum_word(kw, *(const int *)m)) == NULL) {
 			errno = EINVAL;
 			return -1;
 		}
