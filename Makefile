@@ -4,7 +4,8 @@
 #   make run        install missing packages, build, run in the foreground
 #   make check      install missing packages, build, run the whole suite
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make bench      API and SMB figures for README.md (not part of check)
+#   make bench      API and SMB figures for README.md (not part of check;
+#                   bench-opens and bench-api run one half each)
 #
 # BUILD and BIN may be overridden to keep several build trees apart.
 
@@ -156,8 +157,25 @@ openapi: rpc/openapi.json
 rpc/openapi.json: rpc/openapi.yaml scripts/openapi-json.py
 	$(Q)$(call say,GEN,$@) $(PYTHON) scripts/openapi-json.py rpc/openapi.yaml $@
 
-# Not part of check: figures for README.md (tests/bench/bench_api.py).
-bench: all
+# Not part of check: figures for README.md (tests/bench/).  bench_opens
+# runs the daemon's API code in process against 100 000 opens (its top
+# comment says why); bench_api.py drives the real daemon.  Run them with
+# nice on a shared machine; OPENSFLAGS and BENCHFLAGS pass options.
+BENCH_OPENS = $(BUILD)/bench/bench_opens
+
+$(BENCH_OPENS): tests/bench/bench_opens.c $(LIB) $(HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$@) $(CC) $(ALLCFLAGS) -pthread -o $@ $< $(LIB) \
+	    $(call pkglibs,$(PKG_SRV) libcurl) -lm
+
+.PHONY: bench-opens bench-api
+bench: all $(BENCH_OPENS)
+	@$(MAKE) --no-print-directory bench-opens bench-api
+
+bench-opens: $(BENCH_OPENS)
+	$(BENCH_OPENS) $(OPENSFLAGS)
+
+bench-api: all
 	SMBSRVD_BIN=$(CURDIR)/$(BIN)/smbsrvd $(PYTHON) tests/bench/bench_api.py \
 	    $(BENCHFLAGS)
 

@@ -107,7 +107,9 @@ metrics_requests(FILE *f, const struct admin_reqstats *ar)
 	unsigned int i, b;
 
 	family(f, "request_duration_seconds", "histogram",
-	    "SMB2 request handling time in the event loop, by command");
+	    "SMB2 request time from arrival to its final response, by "
+	    "command (async ones: to the final answer; cancelled ones not "
+	    "observed)");
 	for (i = 0; i < ADMIN_NCMDS; i++) {
 		if (ar->cmd[i].count == 0)
 			continue;
@@ -128,6 +130,14 @@ metrics_requests(FILE *f, const struct admin_reqstats *ar)
 		    "command=\"%s\"} %" PRIu64 "\n", ar->cmd[i].name,
 		    ar->cmd[i].count);
 	}
+	family(f, "requests_cancelled_total", "counter",
+	    "SMB2 requests answered STATUS_CANCELLED after a client CANCEL, "
+	    "by command");
+	for (i = 0; i < ADMIN_NCMDS; i++)
+		if (ar->cmd[i].cancelled > 0)
+			fprintf(f, "smbsrvd_requests_cancelled_total{"
+			    "command=\"%s\"} %" PRIu64 "\n", ar->cmd[i].name,
+			    ar->cmd[i].cancelled);
 	family(f, "errors_total", "counter",
 	    "SMB2 responses with an error status, by status");
 	for (i = 0; i < ar->nerrors; i++) {

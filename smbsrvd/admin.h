@@ -400,9 +400,11 @@ int	admin_scav_extend(uint64_t id, uint64_t remaining_ms, const char *by,
 	    struct admin_scav *out);
 
 /*
- * SMB2 requests by command: counts, handling time histogram (bounds in
- * seconds, buckets not cumulative, over = above the last bound), and the
- * error statuses answered.  From reqstats.c, for /metrics.
+ * SMB2 requests by command: counts, time histogram (bounds in seconds,
+ * buckets not cumulative, over = above the last bound; an async request
+ * observed at its final answer), requests cancelled by the client (not
+ * in the histogram), and the error statuses answered.  From reqstats.c
+ * (reqstats.h says what is counted), for /metrics.
  */
 #define ADMIN_LAT_BUCKETS	12
 #define ADMIN_NCMDS		19
@@ -413,6 +415,7 @@ struct admin_reqstats {
 		char		name[24];	/* "READ" */
 		uint64_t	count, sum_ns, over;
 		uint64_t	bucket[ADMIN_LAT_BUCKETS];
+		uint64_t	cancelled;
 	} cmd[ADMIN_NCMDS];
 	unsigned int	nerrors;
 	struct {

@@ -31,6 +31,7 @@ admin_reqstats(struct admin_reqstats *ar)
 		ar->cmd[i].count = rc->rc_count;
 		ar->cmd[i].sum_ns = rc->rc_sum_ns;
 		ar->cmd[i].over = rc->rc_over;
+		ar->cmd[i].cancelled = rc->rc_cancelled;
 		memcpy(ar->cmd[i].bucket, rc->rc_bucket,
 		    sizeof(ar->cmd[i].bucket));
 	}

@@ -69,6 +69,16 @@ reqstats_done(uint16_t cmd, uint32_t status, uint64_t start)
 		reqstats_error(status);
 }
 
+void
+reqstats_cancelled(uint16_t cmd, uint32_t status)
+{
+	if (cmd >= REQSTATS_NCMDS)
+		return;
+	reqstats_cmds[cmd].rc_cancelled++;
+	if ((status >> 30) == 3)
+		reqstats_error(status);
+}
+
 const struct reqstats_cmd *
 reqstats_cmd(uint16_t cmd)
 {

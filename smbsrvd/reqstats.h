@@ -3,11 +3,21 @@
  * and error statuses, for /metrics.
  *
  * The dispatcher (smb2_dispatch.c) stamps a request as it starts and
- * reports it once its response is built, with the status.  An interim
- * STATUS_PENDING response is not counted; the time is the loop's own
- * handling time, from decode to encoded response.  Times come from
- * CLOCK_MONOTONIC directly, not clock.h: tests fake the scavenger's
- * clock, not this one.  Loop thread only.
+ * reports it once its final response is built, with the status and the
+ * time from that stamp:
+ *   - answered at once: the loop's handling time, decode to response;
+ *   - gone async (MS-SMB2 3.3.4.2, smb2_async.h): the interim
+ *     STATUS_PENDING answer is not counted; the final answer is, when
+ *     smb2_async_complete() builds it, with the whole time the request
+ *     took — a blocking lock's wait, a create's wait for an oplock or
+ *     lease break, a CHANGE_NOTIFY's wait for a change;
+ *   - cancelled by the client (CANCEL, 3.3.5.16, answered
+ *     STATUS_CANCELLED): counted apart by reqstats_cancelled() and its
+ *     status among the errors, but not observed in the histogram — how
+ *     long it waited is the client's choice, not the server's latency;
+ *   - dropped with its connection (no final answer at all): not counted.
+ * Times come from CLOCK_MONOTONIC directly, not clock.h: tests fake the
+ * scavenger's clock, not this one.  Loop thread only.
  */
 #ifndef SMBSRVD_REQSTATS_H
 #define SMBSRVD_REQSTATS_H
@@ -23,6 +33,7 @@ struct reqstats_cmd {
 	uint64_t	rc_sum_ns;
 	uint64_t	rc_bucket[REQSTATS_NBUCKETS];	/* not cumulative */
 	uint64_t	rc_over;	/* above the last bound */
+	uint64_t	rc_cancelled;	/* not in the counts above */
 };
 
 struct reqstats_err {
@@ -35,6 +46,8 @@ extern const uint64_t	reqstats_bounds_ns[REQSTATS_NBUCKETS];
 
 uint64_t	reqstats_start(void);
 void		reqstats_done(uint16_t cmd, uint32_t status, uint64_t start);
+/* A final answer to a client's CANCEL: status (STATUS_CANCELLED) counted. */
+void		reqstats_cancelled(uint16_t cmd, uint32_t status);
 const struct reqstats_cmd *reqstats_cmd(uint16_t cmd);	/* NULL: no such */
 /* The error statuses seen (NT severity error), first seen first. */
 const struct reqstats_err *reqstats_errors(unsigned int *n, uint64_t *other);

@@ -15,6 +15,10 @@
  * dropped without a response: its drop function runs so the owner lets
  * go of it.
  *
+ * The final answer goes into the request statistics (reqstats.h) with
+ * the time since the request arrived; a cancelled one is counted apart,
+ * a dropped one not at all.
+ *
  * A struct smb2_async is owned by the connection's list until completed
  * or dropped; owners keep only the pointer and must forget it in their
  * drop function.
@@ -46,6 +50,7 @@ struct smb2_async {
 	smb2_async_fn		 as_cancel;	/* CANCEL arrived */
 	smb2_async_fn		 as_drop;	/* connection gone */
 	void			*as_arg;
+	uint64_t		 as_start_ns;	/* the request's r_start_ns */
 };
 TAILQ_HEAD(smb2_async_list, smb2_async);
 

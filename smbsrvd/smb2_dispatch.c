@@ -496,6 +496,7 @@ smb2_one(struct conn *c, const uint8_t *buf, size_t len,
 	*have = false;
 	memset(&r, 0, sizeof(r));
 	r.r_conn = c;
+	r.r_start_ns = t0;
 	r.r_buf = buf;
 	r.r_len = len;
 	r.r_encrypted = cs->encrypted;
@@ -819,6 +820,7 @@ smb2_async_start(struct smb_req *r, smb2_async_fn cancel, smb2_async_fn drop,
 	a->as_cancel = cancel;
 	a->as_drop = drop;
 	a->as_arg = arg;
+	a->as_start_ns = r->r_start_ns;
 	TAILQ_INSERT_TAIL(&c->c_async, a, as_entry);
 	r->r_async = a;
 	return a;
@@ -866,6 +868,12 @@ smb2_async_complete(struct smb2_async *a, uint32_t status,
 	}
 	/* 3.3.4.2: the final response of an async request grants nothing. */
 	if (rsp_build(&r, status, 0, &rsp) == 0) {
+		/* reqstats.h: a cancelled request's wait is not latency. */
+		if (a->as_cancelled && status == STATUS_CANCELLED)
+			reqstats_cancelled(a->as_hdr.h_command, status);
+		else
+			reqstats_done(a->as_hdr.h_command, status,
+			    a->as_start_ns);
 		if (smb2_send_chain(c, &rsp, 1, &cs) == -1)
 			conn_abort(c, "cannot send response");
 		free(rsp.buf);

@@ -41,6 +41,7 @@ struct smb_req {
 	struct chain_state	*r_chain;	/* the compound it is part of */
 	bool			 r_last;	/* last of its compound */
 	struct smb2_async	*r_async;	/* went async (smb2_async.h) */
+	uint64_t		 r_start_ns;	/* reqstats_start() on arrival */
 
 	/* Response. */
 	struct msgbuf_wr	 r_rsp;		/* body */

@@ -2,7 +2,9 @@
 connections for conflicts, reads and writes against locks, blocking
 locks and what ends them; smbtorture's smb2.lock tests for the rest
 (async and cancel among them, which impacket cannot send)."""
+import http.client
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -17,6 +19,7 @@ from impacket.smbconnection import SMBConnection, SessionError
 from smbclients import PASSWORD, USER
 
 STATUS_INVALID_LOCK_RANGE = 0xC00001A1
+STATUS_CANCELLED = 0xC0000120
 
 # MS-SMB2 2.2.26.1 Flags.
 SH, EX, UN, FI = 0x01, 0x02, 0x04, 0x10
@@ -205,6 +208,102 @@ def test_lost_connection_forgets_its_pending_lock_and_its_locks(server, pair):
     assert c.lock((0, 10, EX | FI)) == STATUS_SUCCESS
     c.c.close()
     assert server.proc.poll() is None
+
+
+# --- the request latency histogram of /metrics (reqstats.h) ----------------
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.unix_path)
+
+
+SAMPLE = re.compile(r'^(smbsrvd_\w+)(\{[^}]*\})? (\S+)$')
+
+
+def lock_metrics(d):
+    """LOCK's series of /metrics: cumulative buckets by bound, sum, count,
+    cancelled, and the STATUS_CANCELLED error count."""
+    conn = UnixHTTPConnection(d.socket_path)
+    conn.request("GET", "/metrics")
+    r = conn.getresponse()
+    text = r.read().decode()
+    conn.close()
+    assert r.status == 200
+    m = {"buckets": {}, "sum": 0.0, "count": 0, "cancelled": 0,
+         "cancelled_errors": 0}
+    for line in text.splitlines():
+        g = SAMPLE.match(line)
+        if g is None:
+            continue
+        name, labels, value = g.group(1), g.group(2) or "", float(g.group(3))
+        if name == "smbsrvd_errors_total" and '"0xc0000120"' in labels:
+            m["cancelled_errors"] = value
+        if 'command="LOCK"' not in labels:
+            continue
+        if name == "smbsrvd_request_duration_seconds_bucket":
+            le = re.search(r'le="([^"]+)"', labels).group(1)
+            m["buckets"][float(le)] = value
+        elif name == "smbsrvd_request_duration_seconds_sum":
+            m["sum"] = value
+        elif name == "smbsrvd_request_duration_seconds_count":
+            m["count"] = value
+        elif name == "smbsrvd_requests_cancelled_total":
+            m["cancelled"] = value
+    return m
+
+
+WAIT = 0.6
+
+
+def test_blocking_lock_wait_is_in_the_latency_histogram(server, pair):
+    """The final answer of a lock that waited WAIT seconds is observed
+    with the whole wait, not at its interim STATUS_PENDING answer."""
+    a, b = pair
+    assert a.lock((0, 10, EX | FI)) == STATUS_SUCCESS
+    before = lock_metrics(server)
+    t, out = waiting(b, b.send_lock((5, 10, EX)))
+    time.sleep(WAIT)
+    assert t.is_alive(), "the lock did not wait: %r" % out
+    # Nothing observed yet: the interim answer is not a latency.
+    assert lock_metrics(server)["count"] == before["count"]
+    assert a.lock((0, 10, UN)) == STATUS_SUCCESS
+    t.join(8)
+    assert out.get("status") == STATUS_SUCCESS
+    after = lock_metrics(server)
+    # Two LOCKs answered since: the unlock at once, the wait after WAIT.
+    assert after["count"] - before["count"] == 2
+    fast = after["buckets"][0.25] - before["buckets"].get(0.25, 0)
+    assert fast == 1, "the waiting lock was observed below 0.25 s"
+    assert after["buckets"][float("inf")] - before["buckets"].get(
+        float("inf"), 0) == 2
+    assert after["sum"] - before["sum"] >= WAIT
+    assert after["cancelled"] == before["cancelled"]
+
+
+def test_cancelled_blocking_lock_is_counted_apart(server, pair):
+    """A lock the client cancels (MS-SMB2 3.3.5.16) is counted in
+    smbsrvd_requests_cancelled_total and errors_total, not observed."""
+    a, b = pair
+    assert a.lock((0, 10, EX | FI)) == STATUS_SUCCESS
+    before = lock_metrics(server)
+    mid = b.send_lock((5, 10, EX))
+    time.sleep(0.3)
+    b.c.getSMBServer().cancel(mid)
+    assert b.recv(mid) == STATUS_CANCELLED
+    after = lock_metrics(server)
+    assert after["cancelled"] - before["cancelled"] == 1
+    assert after["cancelled_errors"] - before["cancelled_errors"] == 1
+    assert after["count"] == before["count"]
+    assert after["sum"] == before["sum"]
+    # The lock is still free for the holder to give and b to take.
+    assert a.lock((0, 10, UN)) == STATUS_SUCCESS
+    assert b.lock((5, 10, EX | FI)) == STATUS_SUCCESS
 
 
 # smbtorture's smb2.lock tests that Samba 4.17 passes in full and that need

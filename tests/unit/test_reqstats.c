@@ -93,6 +93,39 @@ test_admin_reqstats_copies_with_names(void **state)
 	free(ar);
 }
 
+/* reqstats.h: a cancelled request counts apart, its status as an error. */
+static void
+test_reqstats_cancelled_apart_from_the_histogram(void **state)
+{
+	const struct reqstats_cmd *rc = reqstats_cmd(10);
+	const struct reqstats_err *re;
+	struct admin_reqstats *ar;
+	unsigned int n, b;
+	uint64_t other;
+
+	(void)state;
+	reqstats_cancelled(10, 0xc0000120);
+	reqstats_cancelled(10, 0xc0000120);
+	reqstats_cancelled(99, 0xc0000120);	/* no such command */
+	assert_int_equal(rc->rc_cancelled, 2);
+	assert_int_equal(rc->rc_count, 0);
+	assert_int_equal(rc->rc_sum_ns, 0);
+	for (b = 0; b < REQSTATS_NBUCKETS; b++)
+		assert_int_equal(rc->rc_bucket[b], 0);
+	re = reqstats_errors(&n, &other);
+	assert_int_equal(n, 1);
+	assert_int_equal(re[0].re_status, 0xc0000120);
+	assert_int_equal(re[0].re_count, 2);
+	assert_non_null(ar = malloc(sizeof(*ar)));
+	assert_int_equal(admin_reqstats(ar), 0);
+	assert_string_equal(ar->cmd[10].name, "LOCK");
+	assert_int_equal(ar->cmd[10].cancelled, 2);
+	assert_int_equal(ar->cmd[10].count, 0);
+	free(ar);
+	reqstats_clear();
+	assert_int_equal(rc->rc_cancelled, 0);
+}
+
 int
 main(void)
 {
@@ -102,6 +135,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_admin_reqstats_copies_with_names,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_reqstats_cancelled_apart_from_the_histogram, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,10 +22,13 @@
 #include "loop.h"
 #include "msgbuf.h"
 #include "ntstatus.h"
+#include "reqstats.h"
 #include "server.h"
 #include "session.h"
 #include "share.h"
 #include "smb2.h"
+#include "smb2_async.h"
+#include "smb2_req.h"
 #include "smb2_negotiate.h"
 #include "smb3_sign.h"
 #include "srvs.h"
@@ -764,6 +767,134 @@ test_smb1_negotiate_upgrades_to_wildcard(void **state)
 	assert_int_equal(c->c_seq_low, 1);
 }
 
+/*
+ * reqstats.h: a request that goes async (MS-SMB2 3.3.4.2) as a handler
+ * makes it go, arrived start_ago_ns before now.  The interim answer is
+ * the dispatcher's business; here only the final one matters.
+ */
+static struct smb2_async *
+async_lock(uint64_t mid, uint64_t start_ago_ns, smb2_async_fn drop,
+    void *arg)
+{
+	struct smb_req r;
+	struct smb2_async *a;
+
+	memset(&r, 0, sizeof(r));
+	r.r_conn = c;
+	r.r_hdr.h_command = SMB2_LOCK;
+	r.r_hdr.h_mid = mid;
+	r.r_last = true;
+	r.r_start_ns = reqstats_start() - start_ago_ns;
+	assert_non_null(a = smb2_async_start(&r, NULL, drop, arg));
+	return a;
+}
+
+static bool
+error_counted(uint32_t status)
+{
+	const struct reqstats_err *re;
+	unsigned int n, i;
+	uint64_t other;
+
+	re = reqstats_errors(&n, &other);
+	for (i = 0; i < n; i++)
+		if (re[i].re_status == status)
+			return re[i].re_count > 0;
+	return false;
+}
+
+static void
+test_async_final_answer_is_timed_from_the_request_arrival(void **state)
+{
+	const struct reqstats_cmd *rc = reqstats_cmd(SMB2_LOCK);
+	struct smb2_async *a;
+	struct msgbuf_wr body;
+	uint8_t rsp[4096];
+	size_t i, len;
+
+	(void)state;
+	negotiate_202();
+	reqstats_clear();
+	/* A blocking lock that has waited 300 ms when it is granted. */
+	a = async_lock(7, 300000000u, NULL, NULL);
+	assert_int_equal(rc->rc_count, 0);
+	msgbuf_wr_init(&body, 4);
+	msgbuf_put_le16(&body, 4);
+	msgbuf_put_le16(&body, 0);
+	smb2_async_complete(a, STATUS_SUCCESS, &body);
+	msgbuf_wr_free(&body);
+	loop_once(0);
+	assert_true((len = recv_msg(rsp, sizeof(rsp))) >= 64 + 4);
+	assert_int_equal(le16dec(rsp + 12), SMB2_LOCK);
+	assert_int_equal(le32dec(rsp + 8), STATUS_SUCCESS);
+	assert_true(le32dec(rsp + 16) & SMB2_FLAGS_ASYNC_COMMAND);
+	assert_int_equal(le64dec(rsp + 24), 7);
+	/* Observed once, in the 250 ms - 1 s bucket (index 11). */
+	assert_int_equal(rc->rc_count, 1);
+	assert_true(rc->rc_sum_ns >= 300000000u);
+	for (i = 0; i < REQSTATS_NBUCKETS; i++)
+		assert_int_equal(rc->rc_bucket[i], i == 11 ? 1 : 0);
+	assert_int_equal(rc->rc_over, 0);
+	assert_int_equal(rc->rc_cancelled, 0);
+}
+
+static void
+test_cancelled_async_request_is_counted_apart_from_latency(void **state)
+{
+	const struct reqstats_cmd *rc = reqstats_cmd(SMB2_LOCK);
+	const struct reqstats_cmd *cancel = reqstats_cmd(SMB2_CANCEL);
+	struct msgbuf_wr wr;
+	uint8_t rsp[4096];
+
+	(void)state;
+	negotiate_202();
+	reqstats_clear();
+	(void)async_lock(9, 5000000000u, NULL, NULL);
+	/* CANCEL in the sync form (3.3.5.16): the MessageId names it. */
+	msgbuf_wr_init(&wr, 4096);
+	hdr(&wr, SMB2_CANCEL, 9, 0, 0, 0);
+	msgbuf_put_le16(&wr, 4);
+	msgbuf_put_le16(&wr, 0);
+	send_msg(&wr);
+	assert_true(recv_msg(rsp, sizeof(rsp)) >= 64);
+	assert_int_equal(le16dec(rsp + 12), SMB2_LOCK);
+	assert_int_equal(le32dec(rsp + 8), STATUS_CANCELLED);
+	assert_int_equal(le64dec(rsp + 24), 9);
+	/* Its 5 s wait is the client's choice: not in the histogram. */
+	assert_int_equal(rc->rc_count, 0);
+	assert_int_equal(rc->rc_sum_ns, 0);
+	assert_int_equal(rc->rc_over, 0);
+	assert_int_equal(rc->rc_cancelled, 1);
+	assert_true(error_counted(STATUS_CANCELLED));
+	/* CANCEL itself has no answer of its own and is not a request here. */
+	assert_int_equal(cancel->rc_count, 0);
+	assert_int_equal(cancel->rc_cancelled, 0);
+}
+
+static void
+dropped(struct smb2_async *a, void *arg)
+{
+	(void)a;
+	*(int *)arg += 1;
+}
+
+static void
+test_async_request_dropped_with_its_connection_is_not_counted(void **state)
+{
+	const struct reqstats_cmd *rc = reqstats_cmd(SMB2_LOCK);
+	int drops = 0;
+
+	(void)state;
+	negotiate_202();
+	reqstats_clear();
+	(void)async_lock(11, 400000000u, dropped, &drops);
+	conn_close_all();
+	loop_once(0);
+	assert_int_equal(drops, 1);
+	assert_int_equal(rc->rc_count, 0);
+	assert_int_equal(rc->rc_cancelled, 0);
+}
+
 int
 main(void)
 {
@@ -788,6 +919,9 @@ main(void)
 		T(test_session_expire_due_moves_only_valid_sessions_past_their_time),
 		T(test_reauth_rearms_and_session_end_cancels_the_expiry_timer),
 		T(test_smb1_negotiate_upgrades_to_wildcard),
+		T(test_async_final_answer_is_timed_from_the_request_arrival),
+		T(test_cancelled_async_request_is_counted_apart_from_latency),
+		T(test_async_request_dropped_with_its_connection_is_not_counted),
 #undef T
 	};
 
