@@ -29,8 +29,13 @@
 #include "log.h"
 #include "server.h"
 
-/* Messages handled per readable event, so one client cannot starve others. */
+/*
+ * Messages, and bytes of them, handled per readable event, so that one
+ * client cannot starve the others or the admin API: 32 small requests,
+ * or as many 8 MiB WRITEs as make 4 * CONN_MAX_MSG.
+ */
 #define CONN_MSGS_PER_EVENT	32
+#define CONN_BYTES_PER_EVENT	(4 * (size_t)CONN_MAX_MSG)
 #define CONN_IOV		64
 
 static conn_msg_fn	on_msg;
@@ -287,11 +292,11 @@ conn_send(struct conn *c, uint8_t *msg, size_t len)
 
 /*
  * Reads at most one message's worth.  Returns 1 when a whole message was
- * delivered, 0 when the socket has nothing more for now, -1 when the
- * connection died.
+ * delivered (adding its length to *bytes), 0 when the socket has nothing
+ * more for now, -1 when the connection died.
  */
 static int
-conn_read_one(struct conn *c)
+conn_read_one(struct conn *c, size_t *bytes)
 {
 	ssize_t n;
 
@@ -338,6 +343,7 @@ conn_read_one(struct conn *c)
 		c->c_in = NULL;
 		c->c_in_len = c->c_in_have = 0;
 		c->c_hdr_have = 0;
+		*bytes += len;
 		if (c->c_msgs_in++ == 0)
 			loop_timer_cancel(&c->c_first_msg);
 		if (on_msg != NULL)
@@ -364,6 +370,7 @@ static void
 conn_io_cb(struct loop_io *io, uint32_t events, void *arg)
 {
 	struct conn *c = arg;
+	size_t bytes = 0;
 	int i, r;
 
 	(void)io;
@@ -388,10 +395,11 @@ conn_io_cb(struct loop_io *io, uint32_t events, void *arg)
 		conn_abort(c, "closed by peer");
 		return;
 	}
-	for (i = 0; i < CONN_MSGS_PER_EVENT; i++) {
+	for (i = 0; i < CONN_MSGS_PER_EVENT && bytes < CONN_BYTES_PER_EVENT;
+	    i++) {
 		if (c->c_state != CONN_LIVE || c->c_throttled)
 			return;
-		if ((r = conn_read_one(c)) <= 0)
+		if ((r = conn_read_one(c, &bytes)) <= 0)
 			return;
 	}
 }

@@ -9,7 +9,10 @@ class) and measures:
 
   1. GET /api/v1/statistics latency (sequential requests on one
      kept-alive connection over the Unix socket);
-  2. SMB throughput: smbclient put and get of a --mib MiB file, in pairs
+  2. what the poller below costs the daemon alone: its CPU time with
+     the poller running and with nothing, 20 s each (clock ticks of
+     /proc/PID/stat), as a share of one core;
+     SMB throughput: smbclient put and get of a --mib MiB file, in pairs
      of runs without (A) and with (B) an admin poller hitting GET
      statistics, GET opens?limit=100 and GET sessions?limit=100 in turn,
      100 requests a second in all.  The order alternates (AB, BA, AB ...)
@@ -171,6 +174,38 @@ class Poller(threading.Thread):
 
     def rate(self):
         return len(self.lat) / (self.t1 - self.t0)
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_poller_cost(d, rate, secs=20.0):
+    """What the poller costs the daemon itself: its CPU time while the
+    poller runs alone, against the same span idle.  Unlike the throughput
+    pairs this does not depend on how the machine's other load moves, and
+    it bounds what the polling can take from SMB: that share of one core."""
+    pid = d.proc.pid
+    c0 = cpu_seconds(pid)
+    time.sleep(secs)
+    idle = cpu_seconds(pid) - c0
+    p = Poller(d, rate)
+    c0 = cpu_seconds(pid)
+    p.start()
+    time.sleep(secs)
+    p.stop.set()
+    p.join()
+    busy = cpu_seconds(pid) - c0
+    cost = max(busy - idle, 0.0)
+    summary("daemon CPU for the poller alone (%.0f req/s, %.0f s)" % (
+        rate, secs), "%.1f ms a second = %.2f%% of one core, %.0f us a "
+        "request (%d requests; idle %.1f ms a second)" % (
+            1000 * cost / secs, 100 * cost / secs,
+            1e6 * cost / max(len(p.lat), 1), len(p.lat),
+            1000 * idle / secs))
 
 
 def spread(xs):
@@ -351,6 +386,7 @@ def main():
             if "statistics" not in skip:
                 bench_statistics(d, "idle server")
             if "throughput" not in skip:
+                bench_poller_cost(d, args.rate)
                 bench_throughput(d, tmp, args.mib, args.pairs, args.rate)
             if "opens" not in skip:
                 release = bench_opens(d, args.opens, args.procs)
