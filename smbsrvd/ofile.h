@@ -164,6 +164,9 @@ struct ofile {
 	struct smb2_cn		*of_notify;
 	/* A named pipe on IPC$ (pipe.c): NULL for files; freed with us. */
 	struct pipe		*of_pipe;
+	/* Open.ResumeKey (smb2_copychunk.c), drawn when first asked for. */
+	bool			 of_resume_key_set;
+	uint8_t			 of_resume_key[24];
 };
 
 /* The share-mode check of MS-FSA 2.1.5.1.2: 0 or SHARING_VIOLATION. */

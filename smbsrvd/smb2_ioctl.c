@@ -2,12 +2,15 @@
  * smb2_ioctl.c — IOCTL (MS-SMB2 3.3.5.15).  The SMB2 core answers
  * FSCTL_VALIDATE_NEGOTIATE_INFO, named pipes FSCTL_PIPE_TRANSCEIVE and
  * FSCTL_PIPE_WAIT (pipe.c), the lifecycle work
- * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c); other file-system
- * controls are refused cleanly.
+ * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c), server-side copy
+ * (smb2_copychunk.c) and FSCTL_GET_REPARSE_POINT (there are none); other
+ * file-system controls are refused cleanly.
  */
 #include "ntstatus.h"
+#include "ofile.h"
 #include "pipe.h"
 #include "resilient.h"
+#include "smb2_copychunk.h"
 #include "smb2_negotiate.h"
 #include "smb2_req.h"
 
@@ -16,6 +19,11 @@
 #define SMB2_0_IOCTL_IS_FSCTL	0x00000001
 
 #define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204
+/* MS-FSCC 2.3.31 */
+#define FSCTL_GET_REPARSE_POINT		0x000900A8u
+#ifndef STATUS_NOT_A_REPARSE_POINT
+#define STATUS_NOT_A_REPARSE_POINT	0xC0000275u
+#endif
 #define VNEG_OUT_LEN			24
 
 uint32_t
@@ -26,6 +34,7 @@ smb2_ioctl(struct smb_req *r)
 	uint32_t ctl, inoff, inlen, maxout, flags, st;
 	uint64_t fid_p, fid_v;
 	struct ofile *of;
+	bool copy_body = false;
 
 	if (smb2_req_body(r, IOCTL_REQ_SIZE) == -1)
 		return STATUS_INVALID_PARAMETER;
@@ -67,13 +76,38 @@ smb2_ioctl(struct smb_req *r)
 	case FSCTL_LMR_REQUEST_RESILIENCY:
 		st = resilient_request(r, fid_p, fid_v, &in);
 		break;
+	case FSCTL_SRV_REQUEST_RESUME_KEY:
+		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
+		    STATUS_SUCCESS)
+			st = copychunk_resume_key(of, maxout, &out);
+		break;
+	case FSCTL_SRV_COPYCHUNK:
+	case FSCTL_SRV_COPYCHUNK_WRITE:
+		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
+		    STATUS_SUCCESS)
+			st = copychunk_copy(r, of, ctl, &in, maxout, &out);
+		/* 3.3.5.15.6.1, 3.3.5.15.6.2: failures with a body. */
+		copy_body = msgbuf_wr_len(&out) > 0;
+		break;
+	case FSCTL_GET_REPARSE_POINT:
+		/*
+		 * MS-FSA 2.1.5.9.16: a file that is no reparse point, and
+		 * smbsrvd shows none (symbolic links are followed or
+		 * refused beneath the share, never exposed as such).
+		 */
+		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
+		    STATUS_SUCCESS)
+			st = of->of_pipe != NULL ?
+			    STATUS_INVALID_DEVICE_REQUEST :
+			    STATUS_NOT_A_REPARSE_POINT;
+		break;
 	default:
 		st = STATUS_NOT_SUPPORTED;
 		break;
 	}
 	/* 3.3.4.4: BUFFER_OVERFLOW from a pipe comes with its data. */
-	r->r_rsp_keep = st == STATUS_BUFFER_OVERFLOW;
-	if (st == STATUS_SUCCESS || st == STATUS_BUFFER_OVERFLOW) {
+	r->r_rsp_keep = st == STATUS_BUFFER_OVERFLOW || copy_body;
+	if (st == STATUS_SUCCESS || r->r_rsp_keep) {
 		/* 2.2.32: the output follows the 48-byte fixed part. */
 		msgbuf_put_le16(&r->r_rsp, IOCTL_RSP_SIZE);
 		msgbuf_put_le16(&r->r_rsp, 0);
