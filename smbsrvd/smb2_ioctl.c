@@ -3,7 +3,8 @@
  * FSCTL_VALIDATE_NEGOTIATE_INFO, named pipes FSCTL_PIPE_TRANSCEIVE and
  * FSCTL_PIPE_WAIT (pipe.c), the lifecycle work
  * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c), server-side copy
- * (smb2_copychunk.c) and FSCTL_GET_REPARSE_POINT (there are none); other
+ * (smb2_copychunk.c), FSCTL_QUERY_NETWORK_INTERFACE_INFO (smb2_netif.c)
+ * and FSCTL_GET_REPARSE_POINT (there are none); other
  * file-system controls are refused cleanly.
  */
 #include "ntstatus.h"
@@ -12,6 +13,7 @@
 #include "resilient.h"
 #include "smb2_copychunk.h"
 #include "smb2_negotiate.h"
+#include "smb2_netif.h"
 #include "smb2_req.h"
 
 #define IOCTL_REQ_SIZE	57
@@ -88,6 +90,9 @@ smb2_ioctl(struct smb_req *r)
 			st = copychunk_copy(r, of, ctl, &in, maxout, &out);
 		/* 3.3.5.15.6.1, 3.3.5.15.6.2: failures with a body. */
 		copy_body = msgbuf_wr_len(&out) > 0;
+		break;
+	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:	/* 3.3.5.15.11 */
+		st = netif_query(r, maxout, &out);
 		break;
 	case FSCTL_GET_REPARSE_POINT:
 		/*

@@ -2,11 +2,13 @@
 copy (FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK and _WRITE,
 MS-SMB2 3.3.5.15.3 and 3.3.5.15.6) with Samba's own smbtorture tests,
 which pass against Samba 4.17, and an impacket copy whose data is checked
-byte for byte; FSCTL_GET_REPARSE_POINT refused as MS-FSA says for a file
+byte for byte; FSCTL_QUERY_NETWORK_INTERFACE_INFO (3.3.5.15.11) naming
+the address the server listens on; FSCTL_GET_REPARSE_POINT refused as MS-FSA says for a file
 that is no reparse point."""
 import hashlib
 import os
 import re
+import socket
 import struct
 import subprocess
 
@@ -20,6 +22,9 @@ from smbclients import PASSWORD, USER
 FSCTL_SRV_REQUEST_RESUME_KEY = 0x00140078
 FSCTL_SRV_COPYCHUNK = 0x001440F2
 FSCTL_GET_REPARSE_POINT = 0x000900A8
+FSCTL_QUERY_NETWORK_INTERFACE_INFO = 0x001401FC
+STATUS_NOT_SUPPORTED = 0xC00000BB
+STATUS_BUFFER_TOO_SMALL = 0xC0000023
 SMB2_0_IOCTL_IS_FSCTL = 1
 STATUS_NOT_A_REPARSE_POINT = 0xC0000275
 STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034
@@ -28,7 +33,8 @@ FILE_ALL_ACCESS = 0x001F01FF
 FILE_NON_DIRECTORY_FILE = 0x40
 FILE_OPEN_IF = 3
 
-TORTURE = ["smb2.ioctl.req_resume_key", "smb2.ioctl.req_two_resume_keys"] + [
+TORTURE = ["smb2.ioctl.req_resume_key", "smb2.ioctl.req_two_resume_keys",
+           "smb2.ioctl.network_interface_info"] + [
     "smb2.ioctl.copy_chunk_" + x for x in (
         "simple", "multi", "tiny", "overwrite", "append", "limits",
         "src_lock", "dest_lock", "bad_key", "src_is_dest",
@@ -62,9 +68,9 @@ def test_smbtorture_ioctl(server, name):
     assert server.proc.poll() is None, server.log()[-3000:]
 
 
-def login(d):
+def login(d, dialect=s3.SMB2_DIALECT_30):
     c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=d.smb_port,
-                      preferredDialect=s3.SMB2_DIALECT_30, timeout=10)
+                      preferredDialect=dialect, timeout=10)
     c.login(USER, PASSWORD)
     srv = c.getSMBServer()
     return c, srv, srv.connectTree("share")
@@ -136,5 +142,39 @@ def test_get_reparse_point_says_no_reparse_point(server):
             fsctl(srv, tid, fid, FSCTL_GET_REPARSE_POINT)
         assert e.value.get_error_code() == STATUS_NOT_A_REPARSE_POINT
         srv.close(tid, fid)
+    finally:
+        c.close()
+
+
+def test_network_interfaces_are_the_listening_address(server):
+    """The daemon listens on 127.0.0.1 only: that is the one interface
+    it offers (2.2.32.5), with lo's index; a 2.1 connection, which was
+    not offered multichannel, and a too small buffer are refused."""
+    c, srv, tid = login(server)
+    try:
+        out = fsctl(srv, tid, None, FSCTL_QUERY_NETWORK_INTERFACE_INFO)
+        assert len(out) % 152 == 0 and len(out) > 0
+        entries = []
+        for off in range(0, len(out), 152):
+            nxt, index, caps, _, speed, family = struct.unpack_from(
+                "<IIIIQH", out, off)
+            assert nxt == (152 if off + 152 < len(out) else 0)
+            assert family == 0x0002         # only IPv4 is listened on
+            addr = ".".join(str(b) for b in out[off + 28:off + 32])
+            entries.append((addr, index, caps, speed))
+        assert [e[0] for e in entries] == ["127.0.0.1"]
+        assert entries[0][1] == socket.if_nametoindex("lo")
+        assert entries[0][2] == 0 and entries[0][3] > 0
+        with pytest.raises(SessionError) as e:
+            fsctl(srv, tid, None, FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+                  maxout=100)
+        assert e.value.get_error_code() == STATUS_BUFFER_TOO_SMALL
+    finally:
+        c.close()
+    c, srv, tid = login(server, s3.SMB2_DIALECT_21)
+    try:
+        with pytest.raises(SessionError) as e:
+            fsctl(srv, tid, None, FSCTL_QUERY_NETWORK_INTERFACE_INFO)
+        assert e.value.get_error_code() == STATUS_NOT_SUPPORTED
     finally:
         c.close()
