@@ -4,29 +4,69 @@
  * FSCTL_PIPE_WAIT (pipe.c), the lifecycle work
  * FSCTL_LMR_REQUEST_RESILIENCY (smb2_resilient.c), server-side copy
  * (smb2_copychunk.c), FSCTL_QUERY_NETWORK_INTERFACE_INFO (smb2_netif.c)
- * and FSCTL_GET_REPARSE_POINT (there are none); other
+ * FSCTL_GET_REPARSE_POINT and the compression controls (there are no
+ * reparse points and no compressed files); other
  * file-system controls are refused cleanly.
  */
 #include "ntstatus.h"
 #include "ofile.h"
 #include "pipe.h"
 #include "resilient.h"
+#include "share.h"
 #include "smb2_copychunk.h"
 #include "smb2_negotiate.h"
 #include "smb2_netif.h"
 #include "smb2_req.h"
+#include "tree.h"
 
 #define IOCTL_REQ_SIZE	57
 #define IOCTL_RSP_SIZE	49
 #define SMB2_0_IOCTL_IS_FSCTL	0x00000001
 
 #define FSCTL_VALIDATE_NEGOTIATE_INFO	0x00140204
-/* MS-FSCC 2.3.31 */
+/* MS-FSCC 2.3.31, 2.3.15, 2.3.67 */
 #define FSCTL_GET_REPARSE_POINT		0x000900A8u
+#define FSCTL_GET_COMPRESSION		0x0009003Cu
+#define FSCTL_SET_COMPRESSION		0x0009C040u
+#define COMPRESSION_FORMAT_NONE		0x0000
+#define COMPRESSION_FORMAT_LZNT1	0x0002
 #ifndef STATUS_NOT_A_REPARSE_POINT
 #define STATUS_NOT_A_REPARSE_POINT	0xC0000275u
 #endif
 #define VNEG_OUT_LEN			24
+
+/*
+ * No file here is compressed, and the volume says it compresses nothing
+ * (FILE_FILE_COMPRESSION is not in its attributes).  Even so a client
+ * may ask and may ask for "none", as Windows Server answers on ReFS:
+ * GET says COMPRESSION_FORMAT_NONE (MS-FSA 2.1.5.9.7), SET of NONE
+ * succeeds and changes nothing, SET of a format is STATUS_NOT_SUPPORTED
+ * (2.1.5.9.26), each after the checks of its input and access.
+ */
+static uint32_t
+compression(struct ofile *of, uint32_t ctl, struct msgbuf_rd *in,
+    uint32_t maxout, struct msgbuf_wr *out)
+{
+	uint16_t fmt;
+
+	if (of->of_pipe != NULL)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	if (ctl == FSCTL_GET_COMPRESSION) {
+		if (maxout < 2)
+			return STATUS_INVALID_PARAMETER;
+		msgbuf_put_le16(out, COMPRESSION_FORMAT_NONE);
+		return STATUS_SUCCESS;
+	}
+	fmt = msgbuf_get_le16(in);
+	if (!msgbuf_rd_ok(in) || fmt > COMPRESSION_FORMAT_LZNT1)
+		return STATUS_INVALID_PARAMETER;
+	if ((of->of_access & (FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES)) !=
+	    (FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES) ||
+	    of->of_tree->t_share->sh_read_only)
+		return STATUS_ACCESS_DENIED;
+	return fmt == COMPRESSION_FORMAT_NONE ? STATUS_SUCCESS :
+	    STATUS_NOT_SUPPORTED;
+}
 
 uint32_t
 smb2_ioctl(struct smb_req *r)
@@ -93,6 +133,12 @@ smb2_ioctl(struct smb_req *r)
 		break;
 	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:	/* 3.3.5.15.11 */
 		st = netif_query(r, maxout, &out);
+		break;
+	case FSCTL_GET_COMPRESSION:
+	case FSCTL_SET_COMPRESSION:
+		if ((st = smb2_req_file(r, fid_p, fid_v, &of)) ==
+		    STATUS_SUCCESS)
+			st = compression(of, ctl, &in, maxout, &out);
 		break;
 	case FSCTL_GET_REPARSE_POINT:
 		/*

@@ -3,7 +3,8 @@ copy (FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK and _WRITE,
 MS-SMB2 3.3.5.15.3 and 3.3.5.15.6) with Samba's own smbtorture tests,
 which pass against Samba 4.17, and an impacket copy whose data is checked
 byte for byte; FSCTL_QUERY_NETWORK_INTERFACE_INFO (3.3.5.15.11) naming
-the address the server listens on; FSCTL_GET_REPARSE_POINT refused as MS-FSA says for a file
+the address the server listens on; the compression controls on a
+volume without compression; FSCTL_GET_REPARSE_POINT refused as MS-FSA says for a file
 that is no reparse point."""
 import hashlib
 import os
@@ -34,7 +35,9 @@ FILE_NON_DIRECTORY_FILE = 0x40
 FILE_OPEN_IF = 3
 
 TORTURE = ["smb2.ioctl.req_resume_key", "smb2.ioctl.req_two_resume_keys",
-           "smb2.ioctl.network_interface_info"] + [
+           "smb2.ioctl.network_interface_info",
+           "smb2.ioctl.compress_notsup_get",
+           "smb2.ioctl.compress_notsup_set"] + [
     "smb2.ioctl.copy_chunk_" + x for x in (
         "simple", "multi", "tiny", "overwrite", "append", "limits",
         "src_lock", "dest_lock", "bad_key", "src_is_dest",
