@@ -243,19 +243,27 @@ server_reload(struct conf *cf)
 {
 	struct conf *old = server.sv_conf;
 	struct event ev;
+	int failed = 0;
 
 	server_keep_restart_only(cf, old);
 	server.sv_conf = cf;
 	if (!log_level_pinned())
 		log_setlevel(cf->cf_log_level);
 	server_check_shares(cf);
-	(void)server_load_users(cf);
-	(void)share_apply(cf);
-	(void)listen_apply(cf);
-	(void)http_reload(cf);
+	/* Each part that fails keeps what it had and logs why. */
+	failed += server_load_users(cf) == -1;
+	failed += share_apply(cf) == -1;
+	failed += listen_apply(cf) == -1;
+	failed += http_reload(cf) == -1;
 	server.sv_reloads++;
 	conf_free(old);
-	log_info("configuration reloaded (%d share(s))", cf->cf_nshares);
+	if (failed)
+		log_warnx("configuration reloaded (%d share(s)), but %d part(s) "
+		    "kept their old state: see the messages above",
+		    cf->cf_nshares, failed);
+	else
+		log_info("configuration reloaded (%d share(s))",
+		    cf->cf_nshares);
 	memset(&ev, 0, sizeof(ev));
 	ev.ev_type = EV_SERVER_RELOADED;
 	snprintf(ev.ev_by, sizeof(ev.ev_by), "SIGHUP");
