@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -53,7 +54,6 @@
 #define COPY_MAX_CHUNKS		256
 #define COPY_MAX_CHUNK		(1024u * 1024)
 #define COPY_MAX_DATA		(16u * 1024 * 1024)
-#define COPY_BUF		(64u * 1024)
 
 uint32_t
 copychunk_resume_key(struct ofile *of, uint32_t maxout, struct msgbuf_wr *out)
@@ -101,15 +101,18 @@ copy_rsp(struct msgbuf_wr *out, uint32_t chunks, uint32_t chunk_bytes,
 
 /*
  * Copies len bytes from soff in src to doff in dst; *done says how many
- * landed.  copy_file_range() first, bytes through a buffer where the
- * kernel cannot.
+ * landed.  copy_file_range() first.  Where the kernel cannot (another
+ * file system, or the same file with overlapping ranges, which it
+ * refuses with EINVAL), the rest is read whole into memory (a chunk is
+ * at most COPY_MAX_CHUNK) before any of it is written, so an overlap
+ * copies as memmove() does and never reads what it already wrote.
  */
 static uint32_t
 copy_range(int src, uint64_t soff, int dst, uint64_t doff, uint32_t len,
     uint32_t *done)
 {
-	uint8_t buf[COPY_BUF];
 	loff_t in = (loff_t)soff, outo = (loff_t)doff;
+	uint8_t *buf;
 	ssize_t n;
 	size_t got, put;
 	uint32_t st;
@@ -130,21 +133,22 @@ copy_range(int src, uint64_t soff, int dst, uint64_t doff, uint32_t len,
 			return vfs_status(errno);
 		break;
 	}
-	while (*done < len) {
-		got = len - *done < sizeof(buf) ? len - *done : sizeof(buf);
-		if ((st = vfs_pread(src, buf, got, soff + *done, &got)) !=
-		    STATUS_SUCCESS)
-			return st;
-		if (got == 0)
-			return STATUS_END_OF_FILE;
-		if ((st = vfs_pwrite(dst, buf, got, doff + *done, &put)) !=
-		    STATUS_SUCCESS)
-			return st;
+	if (*done == len)
+		return STATUS_SUCCESS;
+	if ((buf = malloc(len - *done)) == NULL)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	st = vfs_pread(src, buf, len - *done, soff + *done, &got);
+	if (st == STATUS_SUCCESS && got < len - *done)
+		st = STATUS_END_OF_FILE;
+	if (st == STATUS_SUCCESS &&
+	    (st = vfs_pwrite(dst, buf, got, doff + *done, &put)) ==
+	    STATUS_SUCCESS) {
 		*done += (uint32_t)put;
 		if (put < got)
-			return STATUS_DISK_FULL;
+			st = STATUS_DISK_FULL;
 	}
-	return STATUS_SUCCESS;
+	free(buf);
+	return st;
 }
 
 uint32_t
@@ -228,8 +232,9 @@ copychunk_copy(struct smb_req *r, struct ofile *dst, uint32_t ctl,
 	for (i = 0; i < cr.cr_count; i++) {
 		copychunk_chunk(&cr, i, &soff, &doff, &len);
 		done = 0;
+		/* As for WRITE (smb2_rw.c): MS-FSA 2.1.5.4's largest file. */
 		if (soff > (uint64_t)INT64_MAX - len ||
-		    doff > (uint64_t)INT64_MAX - len)
+		    doff > VFS_MAXFILESIZE - len)
 			st = STATUS_INVALID_PARAMETER;
 		else if (fstat(src->of_fd, &sb) == -1)
 			st = vfs_status(errno);
@@ -240,6 +245,9 @@ copychunk_copy(struct smb_req *r, struct ofile *dst, uint32_t ctl,
 		else if ((st = brlock_check_io(src, soff, len, false)) ==
 		    STATUS_SUCCESS &&
 		    (st = brlock_check_io(dst, doff, len, true)) ==
+		    STATUS_SUCCESS &&
+		    /* As for WRITE: a gap the volume cannot hold. */
+		    (st = vfs_extend_check(dst->of_fd, doff)) ==
 		    STATUS_SUCCESS)
 			st = copy_range(src->of_fd, soff, dst->of_fd, doff, len,
 			    &done);

@@ -26,8 +26,6 @@
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
 #define SMB2_CHANNEL_NONE		0x00000000
-/* MS-FSA 2.1.5.4: the largest file NTFS holds, 16 TiB less 64 KiB. */
-#define MAXFILESIZE			0x00000fffffff0000ULL
 
 uint32_t
 smb2_read(struct smb_req *r)
@@ -139,8 +137,8 @@ smb2_write(struct smb_req *r)
 		off = st.vs_size;
 	} else if (off > INT64_MAX || len > INT64_MAX - off)
 		return STATUS_INVALID_PARAMETER;
-	/* MS-FSA 2.1.5.4: no byte may land beyond MAXFILESIZE. */
-	if (len > 0 && off + len > MAXFILESIZE)
+	/* MS-FSA 2.1.5.4: no byte may land beyond VFS_MAXFILESIZE. */
+	if (len > 0 && off + len > VFS_MAXFILESIZE)
 		return STATUS_INVALID_PARAMETER;
 	/*
 	 * MS-FSA 2.1.4.10: other opens' exclusive locks and every open's

@@ -147,6 +147,8 @@ uint32_t	 vfs_pread(int fd, void *buf, size_t len, uint64_t off,
 		    size_t *done);
 uint32_t	 vfs_pwrite(int fd, const void *buf, size_t len, uint64_t off,
 		    size_t *done);
+/* MS-FSA 2.1.5.4: the largest file NTFS holds, 16 TiB less 64 KiB. */
+#define VFS_MAXFILESIZE		0x00000fffffff0000ULL
 /*
  * A write at off: STATUS_DISK_FULL if it starts past the end of file by
  * more than the volume has free.  Every file here is non-sparse to a

@@ -181,3 +181,30 @@ def test_network_interfaces_are_the_listening_address(server):
         assert e.value.get_error_code() == STATUS_NOT_SUPPORTED
     finally:
         c.close()
+
+
+def test_copy_within_one_file_over_an_overlap_is_a_move(server):
+    """Source and target ranges of one file overlapping, a chunk of
+    1 MiB - 4 KiB: the kernel refuses copy_file_range() there, and the
+    result must be what smbtorture's src_is_dest_overlap checks at a
+    small size, the source bytes as they were before the copy."""
+    c, srv, tid = login(server)
+    data = os.urandom(2 ** 20)
+    try:
+        fid = srv.create(tid, "cc-overlap.bin", FILE_ALL_ACCESS, 7,
+                         FILE_NON_DIRECTORY_FILE, FILE_OPEN_IF, 0x80)
+        srv.write(tid, fid, data, 0, len(data))
+        key = fsctl(srv, tid, fid, FSCTL_SRV_REQUEST_RESUME_KEY)[:24]
+        n = len(data) - 4096
+        blob = key + struct.pack("<II", 1, 0) + \
+            struct.pack("<QQII", 0, 4096, n, 0)
+        out = fsctl(srv, tid, fid, FSCTL_SRV_COPYCHUNK, blob)
+        assert struct.unpack("<III", out[:12]) == (1, 0, n)
+        srv.close(tid, fid)
+        with open(os.path.join(server.state_dir, "share", "cc-overlap.bin"),
+                  "rb") as f:
+            got = f.read()
+        assert got[:4096] == data[:4096]
+        assert got[4096:] == data[:n]
+    finally:
+        c.close()
